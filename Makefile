@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is set-up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEMO_DIR ?= demo-out
+
+.PHONY: demo test lint typecheck pytest setup setup-dev clean bench
+
+$(VENV)/bin/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "synthtrace needs Python 3.11+")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: $(VENV)/bin/activate pyproject.toml
+	scripts/system-deps.sh runtime
+	$(PY) -m pip install -q -e '.[demo]'
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime pyproject.toml
+	scripts/system-deps.sh test
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+demo: setup
+	rm -rf $(DEMO_DIR)
+	$(VENV)/bin/synthtrace demo $(DEMO_DIR)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: setup-dev
+	$(VENV)/bin/mypy
+
+pytest: setup-dev
+	$(PY) -m pytest -q
+
+test: lint typecheck pytest
+
+bench: setup-dev
+	$(PY) benchmarks/scan_bench.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) build dist src/*.egg-info

@@ -1,0 +1,3 @@
+from synthtrace.cli import main
+
+main()

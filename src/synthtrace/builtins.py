@@ -1,0 +1,35 @@
+"""The built-in plug-ins, listed once, in order.
+
+Nothing registers itself by being imported: a capability is switched on by one line here, which is
+where a reader finds everything that runs. Consumers import this module inside functions, so the
+modules listed here may import the rest of synthtrace freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from synthtrace.analyze.content import ContentAnalyzer
+    from synthtrace.case import Case
+    from synthtrace.export.records import RecordExtension
+    from synthtrace.summary import SummarySection
+
+# Per file, in the worker, after digests, type and image decoding (see analyze/content.py).
+CONTENT_ANALYZERS: list[ContentAnalyzer] = []
+
+# Case-wide passes over stored facts, run after every scan and by their own commands; each returns
+# a one-line report for the scan output (or None).
+CasePass = Callable[["Case"], str | None]
+CASE_PASSES: list[CasePass] = []
+
+# Keys added to export records, a batch of rows at a time (see export/records.py).
+RECORD_EXTENSIONS: list[RecordExtension] = []
+
+# Tables added to the triage summary (see summary.py).
+SUMMARY_SECTIONS: list[SummarySection] = []
+
+# Steps `synthtrace demo` runs after scanning the demo devices: (case folder, evidence folder).
+DEMO_STEPS: list[Callable[[Path, Path], None]] = []

@@ -1,0 +1,1 @@
+"""Benign demo evidence: photos without people, procedural pictures, broken files, archives."""

@@ -1,0 +1,205 @@
+"""Walking one evidence item: a folder, a single file or an archive, descending into archives.
+
+The walk streams: it holds one directory listing per level and one archive member at a time, never
+the list of all files. Links are recorded, never followed. A resumed scan tells the walk which files
+are stored already (`skip_file`) and which archives were finished (`skip_container`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from synthtrace.analyze.filetype import detect_mime
+from synthtrace.errors import describe
+from synthtrace.evidence.archives import OPENERS, ArchiveError, container_kind
+from synthtrace.evidence.entry import DIRECTORY, FILE, SPECIAL, SYMLINK, ContainerFinished, Entry
+from synthtrace.evidence.names import display_name
+from synthtrace.evidence.reading import Budget, open_evidence
+from synthtrace.limits import Limits
+from synthtrace.timefmt import utc_from_ns
+
+HEAD_BYTES = 64 * 1024
+Item = Entry | ContainerFinished
+
+
+def _never(_path: str) -> bool:
+    return False
+
+
+@dataclass
+class WalkContext:
+    limits: Limits
+    spool_dir: Path
+    skip_file: Callable[[str], bool] = _never
+    skip_container: Callable[[str], bool] = _never
+    # Expansion budgets of the archives being read, outermost first: a nested bomb is charged to
+    # every archive around it.
+    budgets: list[Budget] = field(default_factory=list)
+
+
+def walk_evidence(source: Path, ctx: WalkContext) -> Iterator[Item]:
+    """Every file of the evidence at `source`, archive members included, in a stable order."""
+    raw = os.fsencode(os.path.abspath(source))
+    st = os.lstat(raw)
+    if stat.S_ISDIR(st.st_mode):
+        yield from _walk_folder(raw, ctx)
+    else:
+        name = os.path.basename(raw)
+        yield from _fs_entry(raw, name, st, ctx, root=os.path.dirname(raw))
+
+
+def _timed(entry: Entry, st: os.stat_result) -> Entry:
+    # st_ctime is the inode change time on POSIX, not a creation time; birth time is not portable.
+    entry.mtime = utc_from_ns(st.st_mtime_ns)
+    entry.atime = utc_from_ns(st.st_atime_ns)
+    entry.ctime = utc_from_ns(st.st_ctime_ns)
+    return entry
+
+
+def _walk_folder(root: bytes, ctx: WalkContext) -> Iterator[Item]:
+    stack: list[bytes] = [b""]
+    while stack:
+        rel_dir = stack.pop()
+        abs_dir = os.path.join(root, rel_dir) if rel_dir else root
+        try:
+            with os.scandir(abs_dir) as it:
+                names = sorted(e.name for e in it)
+        except OSError as exc:
+            text, _ = display_name(rel_dir)
+            yield Entry(
+                path=text,
+                kind=DIRECTORY,
+                errors=[f"directory could not be listed: {exc.strerror or exc}"],
+            )
+            continue
+        subdirs: list[bytes] = []
+        for name in names:
+            rel = os.path.join(rel_dir, name) if rel_dir else name
+            full = os.path.join(root, rel)
+            try:
+                st = os.lstat(full)
+            except OSError as exc:
+                text, name_error = display_name(rel)
+                errors = [e for e in (name_error, f"could not stat: {exc.strerror or exc}") if e]
+                yield Entry(path=text, kind=FILE, errors=errors)
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                subdirs.append(rel)
+                continue
+            yield from _fs_entry(full, rel, st, ctx, root=root)
+        stack.extend(reversed(subdirs))  # depth-first, in name order
+
+
+def _link_errors(full: bytes) -> list[str]:
+    try:
+        os.stat(full)  # follows the link only to see whether it resolves; nothing is read
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return ["symbolic link loop; not followed"]
+    return []
+
+
+def _fs_entry(
+    full: bytes, rel: bytes, st: os.stat_result, ctx: WalkContext, root: bytes
+) -> Iterator[Item]:
+    text, name_error = display_name(rel)
+    errors = [name_error] if name_error else []
+    if stat.S_ISLNK(st.st_mode):
+        target = os.readlink(full)
+        target_text, _ = display_name(target)
+        if not ctx.skip_file(text):
+            link = Entry(
+                path=text,
+                kind=SYMLINK,
+                size=st.st_size,
+                link_target=target_text,
+                errors=errors + _link_errors(full),
+            )
+            yield _timed(link, st)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        if not ctx.skip_file(text):
+            kind = stat.S_IFMT(st.st_mode)
+            errors.append(f"special file (mode {kind:o}); not read")
+            yield _timed(Entry(path=text, kind=SPECIAL, size=st.st_size, errors=errors), st)
+        return
+    entry = _timed(Entry(path=text, kind=FILE, size=st.st_size, errors=errors, fs_path=full), st)
+    head = b""
+    try:
+        with open_evidence(full) as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        # Recorded by the analysis, which opens the file again and reports the same error.
+        del exc
+    yield from _with_members(entry, head, ctx)
+
+
+def _open_content(entry: Entry) -> BinaryIO:
+    if entry.data is not None:
+        return io.BytesIO(entry.data)
+    if entry.spool is not None:
+        entry.spool.seek(0)
+        return entry.spool
+    assert entry.fs_path is not None
+    return io.BufferedReader(open_evidence(entry.fs_path), buffer_size=1024 * 1024)
+
+
+def _with_members(entry: Entry, head: bytes, ctx: WalkContext) -> Iterator[Item]:
+    """Yield the entry, then, when it is an archive, everything inside it."""
+    kind = container_kind(detect_mime(head), head) if head else None
+    if kind is not None and entry.depth >= ctx.limits.max_depth:
+        entry.errors.append(
+            f"archive nested deeper than the limit of {ctx.limits.max_depth}; "
+            "its members were not read"
+        )
+        kind = None
+    if not ctx.skip_file(entry.path):
+        yield entry
+    if kind is None or ctx.skip_container(entry.path):
+        _release(entry)
+        return
+    errors: list[str] = []
+    budget = Budget(ctx.limits, compressed=entry.size)
+    ctx.budgets.append(budget)
+    try:
+        with _open_content(entry) as stream:
+            for member in OPENERS[kind](stream, entry, ctx):
+                member_head = _member_head(member)
+                yield from _with_members(member, member_head, ctx)
+    except ArchiveError as exc:
+        errors.append(str(exc))
+    except OSError as exc:
+        errors.append(f"archive could not be read: {exc}")
+    except Exception as exc:  # an opener's library failing on hostile input is that archive's error
+        errors.append(f"archive could not be read: {describe(exc)}")
+    finally:
+        ctx.budgets.pop()
+        _release(entry)
+    yield ContainerFinished(path=entry.path, errors=errors)
+
+
+def _member_head(member: Entry) -> bytes:
+    if member.kind != FILE:
+        return b""
+    if member.data is not None:
+        return member.data[:HEAD_BYTES]
+    if member.spool is not None:
+        member.spool.seek(0)
+        head = member.spool.read(HEAD_BYTES)
+        member.spool.seek(0)
+        return head
+    return b""
+
+
+def _release(entry: Entry) -> None:
+    """Members are dropped once walked; a spool file is deleted on close."""
+    if entry.spool is not None:
+        entry.spool.close()
+        entry.spool = None
+    entry.data = None

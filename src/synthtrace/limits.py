@@ -1,0 +1,30 @@
+"""Bounds every decoder and parser runs under, so hostile evidence costs an error, not the scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-scan limits; the defaults suit a 2-core laptop with 1 GB for the scan."""
+
+    # Archives nested deeper than this are recorded (hashed, typed) but not opened.
+    max_depth: int = 16
+    # Decoded pixels an image may have; larger ones keep their header size but are not decoded.
+    max_pixels: int = 120_000_000
+    # Archive members are stopped once they expand past this ratio of their compressed size...
+    max_expansion_ratio: float = 200.0
+    # ...but only after this many bytes, so small highly compressible files are left alone.
+    ratio_floor_bytes: int = 16 * MiB
+    # Largest archive member read at all (bigger ones are recorded with an error).
+    max_member_bytes: int = 64 * GiB
+    # Members up to this size travel to workers in memory; larger ones spool into the case folder.
+    in_memory_bytes: int = 64 * MiB
+    # Largest single metadata text (PNG text chunk, XMP packet, EXIF comment) kept.
+    max_text_bytes: int = 16 * MiB
+    # Seconds one file's analysis may take before it is abandoned with an error.
+    analysis_seconds: int = 120

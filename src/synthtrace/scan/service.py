@@ -1,0 +1,221 @@
+"""`scan`: one evidence item into the case, resumable and repeatable."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select, update
+
+from synthtrace.analyze.pipeline import FileFacts, Task, analyze_stream
+from synthtrace.case import Case, clear_spool
+from synthtrace.errors import describe
+from synthtrace.evidence import ContainerFinished, Entry, WalkContext, walk_evidence
+from synthtrace.limits import Limits
+from synthtrace.scan.pool import AnalysisPool, thumb_path
+from synthtrace.store.db import transaction
+from synthtrace.store.models import Evidence, Scan
+from synthtrace.store.writer import ScanWriter
+from synthtrace.timefmt import now_utc
+
+Progress = Callable[["ScanProgress"], None]
+
+
+class ScanError(Exception):
+    """The scan cannot run at all (bad arguments, evidence missing): the only non-zero exit."""
+
+
+@dataclass
+class ScanProgress:
+    files: int
+    bytes: int
+    errors: int
+    current: str
+
+
+@dataclass
+class ScanOutcome:
+    label: str
+    scan_id: int
+    files: int  # recorded by this run (a resumed run skips what was stored before)
+    bytes: int
+    errors: int
+    seconds: float
+    resumed: bool
+    reports: list[str] = field(default_factory=list)  # what the case-wide passes found
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def _evidence_kind(source: Path) -> str:
+    return "folder" if source.is_dir() else "file"
+
+
+def _prepare(case: Case, source: Path, label: str, workers: int) -> tuple[int, int, bool]:
+    """Find or register the evidence item and open a scan row; returns ids and whether resuming."""
+    with transaction(case.sessions) as s:
+        ev = s.scalars(select(Evidence).where(Evidence.label == label)).first()
+        resumed = ev is not None
+        if ev is None:
+            ev = Evidence(
+                label=label, source=str(source), kind=_evidence_kind(source), added_at=now_utc()
+            )
+            s.add(ev)
+            s.flush()
+        elif ev.source != str(source):
+            raise ScanError(
+                f"label {label!r} is already used for {ev.source}; "
+                f"choose another label for {source}"
+            )
+        s.execute(
+            update(Scan)
+            .where(Scan.evidence_id == ev.id, Scan.status == "running")
+            .values(status="interrupted")
+        )
+        scan = Scan(evidence_id=ev.id, started_at=now_utc(), status="running", workers=workers)
+        s.add(scan)
+        s.flush()
+        return ev.id, scan.id, resumed
+
+
+def _spool_opener(spool: BinaryIO) -> Callable[[], BinaryIO]:
+    # A fresh descriptor on the (unlinked) spool file: its own offset, closable independently.
+    path = f"/proc/self/fd/{spool.fileno()}"
+    return lambda: open(path, "rb")
+
+
+def scan_evidence(
+    case: Case,
+    source: Path,
+    label: str,
+    workers: int | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> ScanOutcome:
+    limits = limits or Limits()
+    workers = AnalysisPool.default_workers() if workers is None else workers
+    if not label.strip():
+        raise ScanError("the evidence label must not be empty")
+    source = Path(os.path.abspath(source))
+    if not os.path.lexists(source):
+        raise ScanError(f"evidence not found: {source}")
+    real_source, real_case = source.resolve(), case.root.resolve()
+    if _inside(real_case, real_source) or _inside(real_source, real_case):
+        raise ScanError("the case folder and the evidence must not contain each other")
+    if source.is_symlink():
+        source = real_source  # the investigator named this path as the evidence: take its target
+    evidence_id, scan_id, resumed = _prepare(case, source, label, workers)
+    clear_spool(case)
+    case.audit.append(
+        "scan.start",
+        evidence=label,
+        source=str(source),
+        scan=scan_id,
+        workers=workers,
+        resumed=resumed,
+    )
+    started = time.perf_counter()
+    writer = ScanWriter(case.sessions, evidence_id, scan_id)
+    ctx = WalkContext(
+        limits, case.tmp_dir, skip_file=writer.file_done, skip_container=writer.container_done
+    )
+    pool = AnalysisPool(workers, limits, case.thumbs_dir)
+    waiting: dict[int, Entry] = {}
+    # Archive-finished markers wait until every task submitted before them is committed.
+    markers: deque[tuple[int, ContainerFinished]] = deque()
+    seq = 0
+    thumbs = thumb_path(case.thumbs_dir)
+
+    def record(results: Iterable[FileFacts]) -> None:
+        for facts in results:
+            writer.add(waiting.pop(facts.seq), facts)
+        pending = pool.pending_seqs
+        floor = min(pending) if pending else seq + 1
+        while markers and markers[0][0] < floor:
+            _, marker = markers.popleft()
+            writer.container_finished(marker.path, marker.errors)
+        if progress is not None:
+            progress(ScanProgress(writer.stats.files, writer.stats.bytes, writer.stats.errors, ""))
+
+    try:
+        for item in walk_evidence(source, ctx):
+            if isinstance(item, ContainerFinished):
+                markers.append((seq, item))
+                record([])
+                continue
+            if item.spool is not None:
+                media, mismatch = analyze_stream(
+                    item.path, _spool_opener(item.spool), limits, thumbs
+                )
+                facts = FileFacts(seq=0, path=item.path, extension_mismatch=mismatch, media=media)
+                writer.add(dataclasses.replace(item, spool=None), facts)
+                continue
+            if not item.has_content:
+                writer.add(item, None)
+                continue
+            seq += 1
+            task = Task(seq=seq, path=item.path, fs_path=item.fs_path, data=item.data)
+            waiting[seq] = dataclasses.replace(item, data=None, spool=None)
+            record(list(pool.submit(task)))
+            record(list(pool.ready()))
+        record(list(pool.drain()))
+        record([])
+        writer.close()
+    finally:
+        pool.close()
+    seconds = time.perf_counter() - started
+    stats = writer.stats
+    with transaction(case.sessions) as s:
+        s.execute(
+            update(Scan)
+            .where(Scan.id == scan_id)
+            .values(
+                status="finished",
+                finished_at=now_utc(),
+                seconds=seconds,
+                files=stats.files,
+                bytes=stats.bytes,
+                errors=stats.errors,
+            )
+        )
+        s.execute(update(Evidence).where(Evidence.id == evidence_id).values(completed_at=now_utc()))
+    case.audit.append(
+        "scan.finish",
+        evidence=label,
+        scan=scan_id,
+        files=stats.files,
+        bytes=stats.bytes,
+        errors=stats.errors,
+        seconds=round(seconds, 3),
+    )
+    outcome = ScanOutcome(label, scan_id, stats.files, stats.bytes, stats.errors, seconds, resumed)
+    outcome.reports = run_case_passes(case)
+    return outcome
+
+
+def run_case_passes(case: Case) -> list[str]:
+    """Case-wide passes (links, matches, clusters) over everything stored, new evidence included."""
+    from synthtrace.builtins import CASE_PASSES
+
+    reports = []
+    for case_pass in CASE_PASSES:
+        try:
+            report = case_pass(case)
+        except Exception as exc:  # a failing pass must not lose the scan that is committed
+            report = f"{getattr(case_pass, '__name__', 'pass')} failed: {describe(exc)}"
+            case.audit.append("pass.error", detail=report)
+        if report:
+            reports.append(report)
+    return reports

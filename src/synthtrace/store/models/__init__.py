@@ -1,0 +1,23 @@
+"""All tables of a case. One module per domain; each is imported here so Alembic sees them."""
+
+from synthtrace.store.models.base import Base
+from synthtrace.store.models.scan import (
+    AuditHead,
+    CaseInfo,
+    ContainerDone,
+    Evidence,
+    File,
+    Media,
+    Scan,
+)
+
+__all__ = [
+    "AuditHead",
+    "Base",
+    "CaseInfo",
+    "ContainerDone",
+    "Evidence",
+    "File",
+    "Media",
+    "Scan",
+]

@@ -1,0 +1,182 @@
+"""The scan's single writer: batches of results committed in one transaction each.
+
+A batch holds whole records only, so a process killed at any moment leaves the database with every
+committed file complete and no file half-written; the resumed scan skips exactly what is committed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from synthtrace.analyze.pipeline import FileFacts, MediaFacts
+from synthtrace.evidence.entry import Entry
+from synthtrace.store.db import insert_ignore, transaction
+from synthtrace.store.models import ContainerDone, File, Media, Scan
+
+
+def media_row(m: MediaFacts) -> dict[str, Any]:
+    img = m.image
+    return {
+        "sha256": m.sha256,
+        "md5": m.md5,
+        "sha1": m.sha1,
+        "size": m.size,
+        "mime": m.mime,
+        "width": img.width if img else None,
+        "height": img.height if img else None,
+        "pdq": img.pdq if img else None,
+        "pdq_quality": img.pdq_quality if img else None,
+        "pdq_dihedral": "".join(img.pdq_dihedral) if img and img.pdq_dihedral else None,
+        "exif": img.exif if img else None,
+        "xmp": img.xmp if img else None,
+        "png_text": img.png_text if img else None,
+        "thumbnail": bool(img and img.thumbnail),
+        "errors": (img.errors if img else []) + m.errors,
+        "facts": m.facts,
+    }
+
+
+@dataclass
+class WriterStats:
+    files: int = 0
+    bytes: int = 0
+    errors: int = 0
+
+
+@dataclass
+class ScanWriter:
+    sessions: sessionmaker[Session]
+    evidence_id: int
+    scan_id: int
+    batch_size: int = 500
+    max_delay: float = 2.0
+    stats: WriterStats = field(default_factory=WriterStats)
+    _media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _files: list[tuple[dict[str, Any], str | None]] = field(default_factory=list)
+    _containers: list[tuple[str, list[str]]] = field(default_factory=list)
+    _last_flush: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self._lookup = self.sessions()
+
+    def _exists(self, stmt: Any) -> bool:
+        try:
+            return self._lookup.execute(stmt).first() is not None
+        finally:
+            # End the read transaction at once: an open reader would stop SQLite from
+            # checkpointing its write-ahead log, which would then grow with the scan.
+            self._lookup.rollback()
+
+    def file_done(self, path: str) -> bool:
+        return self._exists(
+            select(File.id).where(File.evidence_id == self.evidence_id, File.path == path)
+        )
+
+    def container_done(self, path: str) -> bool:
+        return self._exists(
+            select(ContainerDone.path).where(
+                ContainerDone.evidence_id == self.evidence_id, ContainerDone.path == path
+            )
+        )
+
+    def add(self, entry: Entry, facts: FileFacts | None) -> None:
+        errors = list(entry.errors)
+        sha256 = None
+        mismatch = False
+        size = entry.size
+        media_errors: list[str] = []
+        if facts is not None:
+            errors.extend(facts.errors)
+            mismatch = facts.extension_mismatch
+            if facts.media is not None:
+                sha256 = facts.media.sha256
+                size = facts.media.size
+                self._media.setdefault(sha256, media_row(facts.media))
+                media_errors = self._media[sha256]["errors"]
+        row = {
+            "evidence_id": self.evidence_id,
+            "path": entry.path,
+            "container": entry.container,
+            "depth": entry.depth,
+            "kind": entry.kind,
+            "size": size,
+            "mtime": entry.mtime,
+            "atime": entry.atime,
+            "ctime": entry.ctime,
+            "btime": entry.btime,
+            "link_target": entry.link_target,
+            "extension_mismatch": mismatch,
+            "errors": errors,
+        }
+        self._files.append((row, sha256))
+        self.stats.files += 1
+        self.stats.bytes += size or 0
+        if errors or media_errors:
+            self.stats.errors += 1
+        self.maybe_flush()
+
+    def container_finished(self, path: str, errors: list[str]) -> None:
+        self._containers.append((path, errors))
+        self.maybe_flush()
+
+    def maybe_flush(self) -> None:
+        pending = len(self._files) + len(self._containers)
+        if pending >= self.batch_size or (
+            pending and time.monotonic() - self._last_flush >= self.max_delay
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_flush = time.monotonic()
+        if not (self._files or self._containers):
+            return
+        with transaction(self.sessions) as s:
+            ids: dict[str, int] = {}
+            if self._media:
+                s.execute(insert_ignore(s, Media), list(self._media.values()))
+                rows = s.execute(
+                    select(Media.sha256, Media.id).where(Media.sha256.in_(list(self._media)))
+                )
+                ids = {sha: mid for sha, mid in rows}
+            if self._files:
+                s.execute(
+                    insert_ignore(s, File),
+                    [
+                        {**row, "media_id": ids.get(sha) if sha else None}
+                        for row, sha in self._files
+                    ],
+                )
+            for path, errors in self._containers:
+                if errors:
+                    self._append_errors(s, path, errors)
+                s.execute(
+                    insert_ignore(s, ContainerDone),
+                    [{"evidence_id": self.evidence_id, "path": path}],
+                )
+            s.execute(
+                update(Scan)
+                .where(Scan.id == self.scan_id)
+                .values(files=self.stats.files, bytes=self.stats.bytes, errors=self.stats.errors)
+            )
+        self._media.clear()
+        self._files.clear()
+        self._containers.clear()
+
+    def _append_errors(self, s: Session, path: str, errors: list[str]) -> None:
+        file = s.scalars(
+            select(File).where(File.evidence_id == self.evidence_id, File.path == path)
+        ).first()
+        if file is None:
+            return
+        new = [e for e in errors if e not in (file.errors or [])]
+        if new:
+            file.errors = [*(file.errors or []), *new]
+
+    def close(self) -> None:
+        self.flush()
+        self._lookup.close()
