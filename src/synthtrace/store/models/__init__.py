@@ -1,6 +1,7 @@
 """All tables of a case. One module per domain; each is imported here so Alembic sees them."""
 
 from synthtrace.store.models.base import Base
+from synthtrace.store.models.categories import Decision, MediaCategory
 from synthtrace.store.models.scan import (
     AuditHead,
     CaseInfo,
@@ -16,8 +17,10 @@ __all__ = [
     "Base",
     "CaseInfo",
     "ContainerDone",
+    "Decision",
     "Evidence",
     "File",
     "Media",
+    "MediaCategory",
     "Scan",
 ]

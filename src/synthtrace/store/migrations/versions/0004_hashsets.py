@@ -1,4 +1,4 @@
-"""review app: users, decisions, settings
+"""hash lists, matches, clusters and categories
 
 Revision ID: 0004
 Revises: 0003

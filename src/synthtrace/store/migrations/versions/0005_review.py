@@ -1,14 +1,14 @@
-"""hash lists, matches, clusters and categories
+"""review app: users, decisions, settings
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-24
 """
 
 from collections.abc import Sequence
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
