@@ -2,6 +2,8 @@
 
 from synthtrace.store.models.base import Base
 from synthtrace.store.models.categories import Decision, MediaCategory
+from synthtrace.store.models.hashsets import HashSet, Match, MediaCluster
+from synthtrace.store.models.provenance import ModelLink
 from synthtrace.store.models.scan import (
     AuditHead,
     CaseInfo,
@@ -20,7 +22,11 @@ __all__ = [
     "Decision",
     "Evidence",
     "File",
+    "HashSet",
+    "Match",
     "Media",
     "MediaCategory",
+    "MediaCluster",
+    "ModelLink",
     "Scan",
 ]
