@@ -30,7 +30,7 @@ CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True, highlight=False)
     return typer.Exit(code)
 
 
@@ -193,21 +193,10 @@ def render_summary(s: CaseSummary) -> None:
     table = Table(
         title=f"{s.name}: {s.files} files, {s.media} distinct contents, {s.errors} with errors"
     )
-    for col in (
-        "evidence",
-        "files",
-        "MB",
-        "images",
-        "duplicates",
-        "shared",
-        "errors",
-        "speed",
-        "top types",
-    ):
-        table.add_column(col, justify="right" if col not in ("evidence", "top types") else "left")
+    table.add_column("evidence", no_wrap=True)
+    for col in ("files", "MB", "images", "dupl.", "shared", "errors", "files/s"):
+        table.add_column(col, justify="right", no_wrap=True)
     for e in s.evidence:
-        speed = f"{e.files_per_second:.1f} f/s" if e.files_per_second else "-"
-        types = ", ".join(f"{m} {n}" for m, n in e.types[:4])
         table.add_row(
             e.label + ("" if e.complete else " (incomplete)"),
             str(e.files),

@@ -15,7 +15,8 @@ class Limits:
     # Archives nested deeper than this are recorded (hashed, typed) but not opened.
     max_depth: int = 16
     # Decoded pixels an image may have; larger ones keep their header size but are not decoded.
-    max_pixels: int = 120_000_000
+    # 64 MP x 4 bytes per decoding worker keeps two workers well under 1 GB together.
+    max_pixels: int = 64_000_000
     # Archive members are stopped once they expand past this ratio of their compressed size...
     max_expansion_ratio: float = 200.0
     # ...but only after this many bytes, so small highly compressible files are left alone.

@@ -1,9 +1,10 @@
 """Decode an image once, reduced where that is safe, and derive size, PDQ, metadata and a thumbnail.
 
 Speed: decoding dominates a scan. JPEGs are decoded with libjpeg's DCT scaling (Pillow's draft mode)
-to the smallest power-of-two reduction that keeps at least 1000 px on the long side; PDQ is computed
-on that directly, with no further resampling. Measured on 12 MP photos this stays within 8 bits of
-the full-resolution hash at a fraction of the cost (benchmarks/RESULTS.md).
+to the smallest power-of-two reduction that keeps at least 1000 px on the long side, with no further
+resampling; PDQ is then computed with the full-resolution filter geometry (analyze/pdq.py), which
+stays within a few bits of pdqhash on the full image at a fraction of the cost
+(benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -19,21 +20,27 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from synthtrace.analyze.content import ImageContent
 from synthtrace.analyze.exif import exif_to_json
-from synthtrace.analyze.pdq import pdq_dihedral
+from synthtrace.analyze.pdq import pdq_dihedral, pdq_dihedral_full_geometry
 from synthtrace.analyze.pngtext import read_png_text
 from synthtrace.errors import describe
 from synthtrace.limits import Limits
 
 pillow_heif.register_heif_opener()
+# Our own limit (Limits.max_pixels, checked after draft scaling and before any decoding) replaces
+# Pillow's global bomb check, which would refuse even to report the size of a huge image.
+Image.MAX_IMAGE_PIXELS = None
 
 PDQ_MIN_LONG_SIDE = 1000
 THUMB_SIZE = 256
 IMAGE_FORMATS = {"JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "DIB", "TIFF", "HEIF", "AVIF"}
 DRAFT_FORMATS = {"JPEG", "MPO"}
+# Other formats decode at full size; above this many pixels they are box-reduced before PDQ (as
+# libjpeg's DCT scaling reduces JPEGs), which bounds pdqhash's float buffers on huge images.
+REDUCE_ABOVE_PIXELS = 16_000_000
 
 
 def is_image_mime(mime: str) -> bool:
@@ -80,12 +87,29 @@ def _xmp(im: Image.Image, png_text: dict[str, str], limit: int) -> str | None:
     return bytes(raw).decode("utf-8", errors="replace")
 
 
+# EXIF Orientation (tag 0x0112) values and the transpose that makes the picture upright.
+_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
 def save_thumbnail(im: Image.Image, dest: Path) -> None:
     """A small upright JPEG for review, written atomically (a killed scan leaves no half file)."""
-    thumb = ImageOps.exif_transpose(im)
-    if thumb.mode not in ("RGB", "L"):
-        thumb = thumb.convert("RGBA").convert("RGB") if "A" in thumb.mode else thumb.convert("RGB")
-    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    thumb = im if im.mode in ("RGB", "L") else im.convert("RGB")
+    scale = THUMB_SIZE / max(thumb.size)
+    if scale < 1:
+        size = (max(1, round(thumb.width * scale)), max(1, round(thumb.height * scale)))
+        thumb = thumb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    # Upright for the reviewer; turned after shrinking, where it costs next to nothing.
+    turn = _ORIENTATION.get(im.getexif().get(0x0112, 1))
+    if turn is not None:
+        thumb = thumb.transpose(turn)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, suffix=".tmp")
     try:
@@ -189,7 +213,17 @@ def _decode(
     else:
         try:
             rgb = im if im.mode == "RGB" else im.convert("RGB")
-            facts.pdq_dihedral, facts.pdq_quality = pdq_dihedral(np.asarray(rgb))
+            if fmt not in DRAFT_FORMATS and width * height > REDUCE_ABOVE_PIXELS:
+                factor = 1 << ((max(width, height) // PDQ_MIN_LONG_SIDE).bit_length() - 1)
+                rgb = rgb.reduce(factor)
+                reduced = True
+            if reduced:
+                full = (facts.width or width, facts.height or height)
+                facts.pdq_dihedral, facts.pdq_quality = pdq_dihedral_full_geometry(
+                    np.asarray(rgb), full
+                )
+            else:
+                facts.pdq_dihedral, facts.pdq_quality = pdq_dihedral(np.asarray(rgb))
             facts.pdq = facts.pdq_dihedral[0]
         except Exception as exc:
             facts.errors.append(f"PDQ could not be computed: {describe(exc)}")

@@ -99,6 +99,7 @@ def analyze_stream(
     limits: Limits,
     thumb_for: Callable[[str], Path] | None,
     data: bytes | None = None,
+    analyzers: bool = True,
 ) -> tuple[MediaFacts, bool]:
     """Analyse content that can be (re)opened; returns media facts and the extension verdict."""
     if data is not None:
@@ -133,8 +134,9 @@ def analyze_stream(
                 thumb = thumb_for(digests.sha256) if thumb_for else None
                 with opener() as stream:
                     media.image, content.image = analyze_image(stream, limits, thumb)
-                    _run_analyzers(content, media, limits)
-            else:
+                    if analyzers:
+                        _run_analyzers(content, media, limits)
+            elif analyzers:
                 _run_analyzers(content, media, limits)
     except AnalysisTimeout:
         media.errors.append(f"analysis abandoned after {limits.analysis_seconds} s")
@@ -157,8 +159,17 @@ def _run_analyzers(content: Content, media: MediaFacts, limits: Limits) -> None:
             media.facts[analyzer.name] = result.facts
 
 
-def analyze_task(task: Task, limits: Limits, thumb_for: Callable[[str], Path] | None) -> FileFacts:
-    """Analyse one file; any failure is recorded on the file and never raised."""
+def analyze_task(
+    task: Task,
+    limits: Limits,
+    thumb_for: Callable[[str], Path] | None,
+    analyzers: bool = True,
+) -> FileFacts:
+    """Analyse one file; any failure is recorded on the file and never raised.
+
+    `analyzers=False` skips the content analyzers (provenance, ...): only benchmarks use it, to
+    measure what those analyzers cost.
+    """
 
     start = time.perf_counter()
     result = FileFacts(seq=task.seq, path=task.path)
@@ -166,7 +177,7 @@ def analyze_task(task: Task, limits: Limits, thumb_for: Callable[[str], Path] | 
         if task.data is not None:
             data = task.data
             result.media, result.extension_mismatch = analyze_stream(
-                task.path, lambda: io.BytesIO(data), limits, thumb_for, data=data
+                task.path, lambda: io.BytesIO(data), limits, thumb_for, data, analyzers
             )
         elif task.fs_path is not None:
             fs_path = task.fs_path
@@ -175,7 +186,7 @@ def analyze_task(task: Task, limits: Limits, thumb_for: Callable[[str], Path] | 
                 whole = fh.readall() if size <= limits.in_memory_bytes else None
             if whole is not None:
                 result.media, result.extension_mismatch = analyze_stream(
-                    task.path, lambda: io.BytesIO(whole), limits, thumb_for, data=whole
+                    task.path, lambda: io.BytesIO(whole), limits, thumb_for, whole, analyzers
                 )
             else:
                 result.media, result.extension_mismatch = analyze_stream(
@@ -183,6 +194,7 @@ def analyze_task(task: Task, limits: Limits, thumb_for: Callable[[str], Path] | 
                     lambda: io.BufferedReader(open_evidence(fs_path), CHUNK),
                     limits,
                     thumb_for,
+                    analyzers=analyzers,
                 )
         else:
             result.errors.append("no content to read")

@@ -24,7 +24,8 @@ from synthtrace.evidence.reading import Budget, open_evidence
 from synthtrace.limits import Limits
 from synthtrace.timefmt import utc_from_ns
 
-HEAD_BYTES = 64 * 1024
+# Enough for libmagic to tell an archive (tar's magic sits at offset 257) without reading more.
+HEAD_BYTES = 8 * 1024
 Item = Entry | ContainerFinished
 
 

@@ -23,6 +23,7 @@ MAX_INFLIGHT_BYTES = 256 * MiB
 
 _limits: Limits | None = None
 _thumbs: Path | None = None
+_analyzers = True
 
 
 def thumb_path(thumbs_dir: Path) -> Callable[[str], Path]:
@@ -32,15 +33,15 @@ def thumb_path(thumbs_dir: Path) -> Callable[[str], Path]:
     return path_for
 
 
-def _init_worker(limits: Limits, thumbs_dir: Path | None) -> None:
-    global _limits, _thumbs
+def _init_worker(limits: Limits, thumbs_dir: Path | None, analyzers: bool) -> None:
+    global _limits, _thumbs, _analyzers
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the scanning process's to handle
-    _limits, _thumbs = limits, thumbs_dir
+    _limits, _thumbs, _analyzers = limits, thumbs_dir, analyzers
 
 
 def _run(task: Task) -> FileFacts:
     assert _limits is not None
-    return analyze_task(task, _limits, thumb_path(_thumbs) if _thumbs else None)
+    return analyze_task(task, _limits, thumb_path(_thumbs) if _thumbs else None, _analyzers)
 
 
 def digests_only(task: Task, why: str) -> FileFacts:
@@ -69,8 +70,11 @@ def digests_only(task: Task, why: str) -> FileFacts:
 
 
 class AnalysisPool:
-    def __init__(self, workers: int, limits: Limits, thumbs_dir: Path | None) -> None:
+    def __init__(
+        self, workers: int, limits: Limits, thumbs_dir: Path | None, analyzers: bool = True
+    ) -> None:
         self.workers = workers
+        self.analyzers = analyzers
         self.limits = limits
         self.thumbs_dir = thumbs_dir
         self.max_inflight = max(2, workers * 4)
@@ -79,6 +83,10 @@ class AnalysisPool:
         self._executor = self._new_executor() if workers > 0 else None
 
     def _new_executor(self) -> ProcessPoolExecutor:
+        # One process per core already uses every core: BLAS thread pools inside each worker
+        # would only spin against each other (measured: two workers ran slower than one).
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
         ctx = multiprocessing.get_context("forkserver")
         # Workers start from a server that has the analysis modules loaded already.
         ctx.set_forkserver_preload(["synthtrace.analyze.pipeline"])
@@ -86,7 +94,7 @@ class AnalysisPool:
             max_workers=self.workers,
             mp_context=ctx,
             initializer=_init_worker,
-            initargs=(self.limits, self.thumbs_dir),
+            initargs=(self.limits, self.thumbs_dir, self.analyzers),
         )
 
     @property
@@ -96,9 +104,8 @@ class AnalysisPool:
     def submit(self, task: Task) -> Iterator[FileFacts]:
         """Queue a task; yields results that had to be collected to make room for it."""
         if self._executor is None:
-            yield analyze_task(
-                task, self.limits, thumb_path(self.thumbs_dir) if self.thumbs_dir else None
-            )
+            thumbs = thumb_path(self.thumbs_dir) if self.thumbs_dir else None
+            yield analyze_task(task, self.limits, thumbs, self.analyzers)
             return
         size = len(task.data) if task.data is not None else 0
         while self._inflight and (

@@ -103,7 +103,12 @@ def scan_evidence(
     workers: int | None = None,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    analyzers: bool = True,
 ) -> ScanOutcome:
+    """Scan one evidence item into the case; rerun with the same label to resume.
+
+    `analyzers=False` leaves out the content analyzers (benchmarks use it to measure their cost).
+    """
     limits = limits or Limits()
     workers = AnalysisPool.default_workers() if workers is None else workers
     if not label.strip():
@@ -131,7 +136,7 @@ def scan_evidence(
     ctx = WalkContext(
         limits, case.tmp_dir, skip_file=writer.file_done, skip_container=writer.container_done
     )
-    pool = AnalysisPool(workers, limits, case.thumbs_dir)
+    pool = AnalysisPool(workers, limits, case.thumbs_dir, analyzers)
     waiting: dict[int, Entry] = {}
     # Archive-finished markers wait until every task submitted before them is committed.
     markers: deque[tuple[int, ContainerFinished]] = deque()
@@ -157,7 +162,7 @@ def scan_evidence(
                 continue
             if item.spool is not None:
                 media, mismatch = analyze_stream(
-                    item.path, _spool_opener(item.spool), limits, thumbs
+                    item.path, _spool_opener(item.spool), limits, thumbs, analyzers=analyzers
                 )
                 facts = FileFacts(seq=0, path=item.path, extension_mismatch=mismatch, media=media)
                 writer.add(dataclasses.replace(item, spool=None), facts)
