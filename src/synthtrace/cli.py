@@ -205,10 +205,12 @@ def render_summary(s: CaseSummary) -> None:
             str(e.duplicate_files),
             str(e.shared_media),
             str(e.errors),
-            speed,
-            types,
+            f"{e.files_per_second:.1f}" if e.files_per_second else "-",
         )
     out.print(table)
+    for e in s.evidence:
+        types = ", ".join(f"{m} {n}" for m, n in e.types[:6])
+        out.print(f"  [bold]{e.label}[/] types: {types}", soft_wrap=True, highlight=False)
     for section in s.sections:
         t = Table(title=section.title)
         for col in section.columns:

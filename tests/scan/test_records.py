@@ -277,5 +277,5 @@ def test_thumbnail_is_upright(case: Case, tmp_path: Path, orientation: int) -> N
             6: (t.width // 2, 2),
             8: (t.width // 2, t.height - 3),
         }[orientation]
-        r, g, b = px.getpixel(red_at)  # type: ignore[misc]
+        r, g, _ = px.getpixel(red_at)  # type: ignore[misc]
         assert r > 150 and g < 100
