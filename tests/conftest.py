@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,16 @@ from synthtrace.demo.evidence import build_demo_evidence
 from synthtrace.export.records import iter_records
 from synthtrace.scan.service import scan_evidence
 
-ANCHORS = Path(__file__).resolve().parents[2] / "shared" / "anchors"
+# The shared reference fixtures: $SYNTHTRACE_ANCHORS, else ../shared/anchors beside the checkout.
+ANCHOR_PLACES = [
+    Path(p)
+    for p in (
+        os.environ.get("SYNTHTRACE_ANCHORS", ""),
+        str(Path(__file__).resolve().parents[2] / "shared" / "anchors"),
+        "/work/shared/anchors",
+    )
+    if p
+]
 
 
 @pytest.fixture
@@ -67,6 +77,7 @@ def run_cli(runner: CliRunner, *args: str) -> tuple[int, str]:
 
 
 def anchors() -> Path:
-    if not ANCHORS.is_dir():
-        pytest.skip(f"reference fixtures not found at {ANCHORS}")
-    return ANCHORS
+    for place in ANCHOR_PLACES:
+        if place.is_dir():
+            return place
+    pytest.skip(f"reference fixtures not found in {', '.join(map(str, ANCHOR_PLACES))}")
