@@ -11,6 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from synthtrace.match import demo as match_demo
+from synthtrace.match import passes as match_passes
+from synthtrace.match import records as match_records
+from synthtrace.match import summary as match_summary
+
 if TYPE_CHECKING:
     from synthtrace.analyze.content import ContentAnalyzer
     from synthtrace.case import Case
@@ -23,13 +28,23 @@ CONTENT_ANALYZERS: list[ContentAnalyzer] = []
 # Case-wide passes over stored facts, run after every scan and by their own commands; each returns
 # a one-line report for the scan output (or None).
 CasePass = Callable[["Case"], str | None]
-CASE_PASSES: list[CasePass] = []
+CASE_PASSES: list[CasePass] = [
+    match_passes.match_hash_lists,  # hash lists first: clusters and the queue read matches
+    match_passes.cluster_near_duplicates,
+]
 
 # Keys added to export records, a batch of rows at a time (see export/records.py).
-RECORD_EXTENSIONS: list[RecordExtension] = []
+RECORD_EXTENSIONS: list[RecordExtension] = [
+    match_records.add_match_keys,
+]
 
 # Tables added to the triage summary (see summary.py).
-SUMMARY_SECTIONS: list[SummarySection] = []
+SUMMARY_SECTIONS: list[SummarySection] = [
+    match_summary.hash_list_section,
+    match_summary.shared_clusters_section,
+]
 
 # Steps `synthtrace demo` runs after scanning the demo devices: (case folder, evidence folder).
-DEMO_STEPS: list[Callable[[Path, Path], None]] = []
+DEMO_STEPS: list[Callable[[Path, Path], None]] = [
+    match_demo.demo_hash_lists,
+]

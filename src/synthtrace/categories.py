@@ -79,9 +79,18 @@ def set_scheme(
     return case_scheme(case)[1]
 
 
-def _refresh(s: Session, media_ids: Iterable[int]) -> None:
-    """Recompute the category in force for these media from their decisions."""
+_CHUNK = 5000  # ids per IN (...) list: SQLite caps the number of bound variables
+
+
+def recompute_categories(s: Session, media_ids: Iterable[int]) -> None:
+    """Recompute the category in force for these media from their decisions (after decisions
+    were added or marked undone), inside the caller's transaction."""
     ids = sorted(set(media_ids))
+    for start in range(0, len(ids), _CHUNK):
+        _recompute_chunk(s, ids[start : start + _CHUNK])
+
+
+def _recompute_chunk(s: Session, ids: list[int]) -> None:
     if not ids:
         return
     s.execute(delete(MediaCategory).where(MediaCategory.media_id.in_(ids)))
@@ -131,7 +140,7 @@ def categorise(case: Case, media_ids: Sequence[int], category: str, user: str) -
             for mid in media_ids
         )
         s.flush()
-        _refresh(s, media_ids)
+        recompute_categories(s, media_ids)
     case.audit.append(
         "categorise", user=user, category=category, media=list(media_ids), batch=batch
     )
@@ -151,7 +160,7 @@ def undo_last(case: Case, user: str) -> list[int]:
         ids = list(s.scalars(select(Decision.media_id).where(Decision.batch == last.batch)))
         s.execute(update(Decision).where(Decision.batch == last.batch).values(undone=True))
         s.flush()
-        _refresh(s, ids)
+        recompute_categories(s, ids)
         batch = last.batch
     case.audit.append("categorise.undo", user=user, batch=batch, media=ids)
     return ids
@@ -163,17 +172,19 @@ def precategorise(s: Session, assignments: Iterable[tuple[int, str, str]]) -> in
     todo = list(assignments)
     if not todo:
         return 0
-    ids = {mid for mid, _, _ in todo}
-    have = {
-        (d.media_id, d.category, d.detail)
-        for d in s.scalars(
-            select(Decision).where(
-                Decision.media_id.in_(ids),
-                Decision.source == "hashset",
-                Decision.undone.is_(False),
+    ids = sorted({mid for mid, _, _ in todo})
+    have: set[tuple[int, str, str | None]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        have.update(
+            (d.media_id, d.category, d.detail)
+            for d in s.scalars(
+                select(Decision).where(
+                    Decision.media_id.in_(ids[start : start + _CHUNK]),
+                    Decision.source == "hashset",
+                    Decision.undone.is_(False),
+                )
             )
         )
-    }
     batch, when = str(uuid.uuid4()), now_utc()
     added = 0
     for mid, category, hashset in todo:
@@ -193,15 +204,17 @@ def precategorise(s: Session, assignments: Iterable[tuple[int, str, str]]) -> in
         )
         added += 1
     s.flush()
-    _refresh(s, ids)
+    recompute_categories(s, ids)
     return added
 
 
 def current_categories(s: Session, media_ids: Iterable[int]) -> dict[int, MediaCategory]:
-    ids = list(set(media_ids))
-    if not ids:
-        return {}
-    return {
-        m.media_id: m
-        for m in s.scalars(select(MediaCategory).where(MediaCategory.media_id.in_(ids)))
-    }
+    ids = sorted(set(media_ids))
+    found: dict[int, MediaCategory] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found.update(
+            (m.media_id, m)
+            for m in s.scalars(select(MediaCategory).where(MediaCategory.media_id.in_(chunk)))
+        )
+    return found

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from synthtrace.case import Case, CaseError, create_case, open_case
+from synthtrace.case import CaseError, create_case
+from synthtrace.cli_support import CaseDir, console, fail, load_case, out
 from synthtrace.limits import Limits
+from synthtrace.match.commands import register as register_match
 from synthtrace.summary import CaseSummary, case_summary
 
 app = typer.Typer(
@@ -22,23 +23,6 @@ case_app = typer.Typer(help="Create cases.", no_args_is_help=True)
 audit_app = typer.Typer(help="The case's tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
-
-console = Console(stderr=True)
-out = Console()
-
-CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True, highlight=False)
-    return typer.Exit(code)
-
-
-def load_case(path: Path) -> Case:
-    try:
-        return open_case(path)
-    except CaseError as exc:
-        raise fail(str(exc)) from exc
 
 
 @case_app.command("create")
@@ -168,7 +152,10 @@ def demo(
     directory: Annotated[
         Path, typer.Argument(help="Where to build the demo (must not exist).")
     ] = Path("demo-out"),
-    workers: Annotated[int | None, typer.Option("--workers", min=0)] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=0, help="Analysis processes (default: all cores)."),
+    ] = None,
 ) -> None:
     """Build benign demo evidence, scan it into a case and print the triage summary."""
     from synthtrace.demo.run import run_demo
@@ -218,6 +205,11 @@ def render_summary(s: CaseSummary) -> None:
         for row in section.rows:
             t.add_row(*row)
         out.print(t)
+
+
+# The commands of the other capabilities, listed after the scan's own: hash lists, matching,
+# clusters and category schemes; AI provenance; the review app (bodies in their packages).
+register_match(app)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from synthtrace.store.models.base import Base
 from synthtrace.store.models.categories import Decision, MediaCategory
-from synthtrace.store.models.hashsets import HashSet, Match, MediaCluster
+from synthtrace.store.models.hashsets import HashEntry, HashSet, Match, MediaCluster
 from synthtrace.store.models.provenance import ModelLink
 from synthtrace.store.models.scan import (
     AuditHead,
@@ -22,6 +22,7 @@ __all__ = [
     "Decision",
     "Evidence",
     "File",
+    "HashEntry",
     "HashSet",
     "Match",
     "Media",

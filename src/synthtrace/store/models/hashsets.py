@@ -1,8 +1,16 @@
-"""Hash lists imported into the case, what matched them, and near-duplicate clusters."""
+"""Hash lists imported into the case, their entries, what matched them, and near-duplicate
+clusters.
+
+Entries keep the list's own hash values (lower-case hex) so matching is a join on the media's
+digests; the unique (hash_type, value, hashset_id) index serves both that lookup and
+de-duplication within a list.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from synthtrace.store.models.base import Base
@@ -17,6 +25,33 @@ class HashSet(Base):
     default_category: Mapped[str | None] = mapped_column(String(40))
     source: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[str] = mapped_column(String(40))
+    # SHA-256 of the imported file and the options it was read with: an unchanged re-import is a
+    # no-op, a changed one replaces the entries.
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # bad or duplicate lines
+    # Media with an id up to this one have been matched against this list (0: none yet).
+    matched_upto: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HashEntry(Base):
+    """One hash of one list record (a VICS Media with MD5, SHA1 and PDQ gives three rows)."""
+
+    __tablename__ = "hash_entries"
+    __table_args__ = (
+        Index("ux_hash_entries_lookup", "hash_type", "value", "hashset_id", unique=True),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hashset_id: Mapped[int] = mapped_column(ForeignKey("hashsets.id"))
+    hash_type: Mapped[str] = mapped_column(String(10))  # md5, sha1, sha256, pdq
+    value: Mapped[str] = mapped_column(String(64))
+    record: Mapped[int] = mapped_column(Integer)  # the list record (line, Media) it came from
+    category: Mapped[str | None] = mapped_column(String(40))
+    series: Mapped[str | None] = mapped_column(String(500))
+    label: Mapped[str | None] = mapped_column(Text)
+    # What else the list says of the record: VictimIdentified, Tags, MediaID, other hashes...
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Match(Base):
@@ -34,6 +69,9 @@ class Match(Base):
     distance: Mapped[int] = mapped_column(Integer, default=0)
     category: Mapped[str | None] = mapped_column(String(40))
     series: Mapped[str | None] = mapped_column(String(500))
+    # The list's hash that matched, and for PDQ the rotation/flip of the media that matched it.
+    list_hash: Mapped[str | None] = mapped_column(String(64))
+    orientation: Mapped[str | None] = mapped_column(String(20))
 
 
 class MediaCluster(Base):
