@@ -11,10 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from synthtrace.analyze.models.analyzer import ModelAnalyzer
 from synthtrace.match import demo as match_demo
 from synthtrace.match import passes as match_passes
 from synthtrace.match import records as match_records
 from synthtrace.match import summary as match_summary
+from synthtrace.provenance import links as provenance_links
+from synthtrace.provenance import records as provenance_records
+from synthtrace.provenance import summary as provenance_summary
+from synthtrace.provenance.analyzer import ProvenanceAnalyzer
 
 if TYPE_CHECKING:
     from synthtrace.analyze.content import ContentAnalyzer
@@ -23,7 +28,10 @@ if TYPE_CHECKING:
     from synthtrace.summary import SummarySection
 
 # Per file, in the worker, after digests, type and image decoding (see analyze/content.py).
-CONTENT_ANALYZERS: list[ContentAnalyzer] = []
+CONTENT_ANALYZERS: list[ContentAnalyzer] = [
+    ProvenanceAnalyzer(),  # images: generation metadata, C2PA, watermark (key `provenance`)
+    ModelAnalyzer(),  # model files and hash caches (key `model`)
+]
 
 # Case-wide passes over stored facts, run after every scan and by their own commands; each returns
 # a one-line report for the scan output (or None).
@@ -31,17 +39,22 @@ CasePass = Callable[["Case"], str | None]
 CASE_PASSES: list[CasePass] = [
     match_passes.match_hash_lists,  # hash lists first: clusters and the queue read matches
     match_passes.cluster_near_duplicates,
+    provenance_links.link_models,  # images to the model files they name
 ]
 
 # Keys added to export records, a batch of rows at a time (see export/records.py).
 RECORD_EXTENSIONS: list[RecordExtension] = [
     match_records.add_match_keys,
+    provenance_records.add_provenance_keys,
 ]
 
 # Tables added to the triage summary (see summary.py).
 SUMMARY_SECTIONS: list[SummarySection] = [
     match_summary.hash_list_section,
     match_summary.shared_clusters_section,
+    provenance_summary.generated_section,
+    provenance_summary.same_device_section,
+    provenance_summary.lora_section,
 ]
 
 # Steps `synthtrace demo` runs after scanning the demo devices: (case folder, evidence folder).

@@ -14,6 +14,7 @@ from synthtrace.case import CaseError, create_case
 from synthtrace.cli_support import CaseDir, console, fail, load_case, out
 from synthtrace.limits import Limits
 from synthtrace.match.commands import register as register_match
+from synthtrace.provenance.commands import register as register_provenance
 from synthtrace.summary import CaseSummary, case_summary
 
 app = typer.Typer(
@@ -210,6 +211,7 @@ def render_summary(s: CaseSummary) -> None:
 # The commands of the other capabilities, listed after the scan's own: hash lists, matching,
 # clusters and category schemes; AI provenance; the review app (bodies in their packages).
 register_match(app)
+register_provenance(app)
 
 
 def main() -> None:

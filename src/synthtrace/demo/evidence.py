@@ -138,6 +138,9 @@ def build_demo_evidence(root: Path) -> list[tuple[str, Path]]:
             {"DCIM/hills.jpg": jpeg_bytes(hills[0], 88), "DCIM/pattern.png": png_bytes(texture(5))}
         ),
     )
+    from synthtrace.provenance.demo import add_generation_samples
+
+    add_generation_samples(root)  # generated images, model files, a hash cache (issue 3)
     return [("laptop-A", laptop), ("phone-B", phone)]
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 import py7zr
 from py7zr.io import Py7zIO, WriterFactory
 
+from synthtrace.analyze.models.torchfile import torch_zip_head
 from synthtrace.evidence.entry import FILE, SPECIAL, SYMLINK, Entry
 from synthtrace.evidence.names import display_name, member_address, unsafe_member_name
 from synthtrace.evidence.reading import (
@@ -63,6 +64,8 @@ def container_kind(mime: str, head: bytes) -> str | None:
     kind = ARCHIVE_MIMES.get(mime)
     if kind is None and head.startswith(b"PK\x03\x04"):
         kind = "zip"
+    if kind == "zip" and torch_zip_head(head):
+        return None  # a PyTorch checkpoint: one model file (analyze/models), not an archive
     return kind
 
 

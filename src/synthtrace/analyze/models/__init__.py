@@ -1,0 +1,1 @@
+"""Generation model files on evidence: recognised by content, read statically, fingerprinted."""
