@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from synthtrace import triage
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
 from synthtrace.match import demo as match_demo
 from synthtrace.match import passes as match_passes
@@ -40,6 +41,8 @@ CASE_PASSES: list[CasePass] = [
     match_passes.match_hash_lists,  # hash lists first: clusters and the queue read matches
     match_passes.cluster_near_duplicates,
     provenance_links.link_models,  # images to the model files they name
+    # The review queue reads what every pass before it wrote: keep it LAST.
+    triage.rebuild,
 ]
 
 # Keys added to export records, a batch of rows at a time (see export/records.py).

@@ -16,6 +16,7 @@ from synthtrace.limits import Limits
 from synthtrace.match.commands import register as register_match
 from synthtrace.provenance.commands import register as register_provenance
 from synthtrace.summary import CaseSummary, case_summary
+from synthtrace.web import commands as review_commands
 
 app = typer.Typer(
     help="Forensic triage of seized devices.", no_args_is_help=True, add_completion=False
@@ -212,6 +213,9 @@ def render_summary(s: CaseSummary) -> None:
 # clusters and category schemes; AI provenance; the review app (bodies in their packages).
 register_match(app)
 register_provenance(app)
+app.add_typer(review_commands.user_app, name="user")
+app.command("serve")(review_commands.serve)
+app.command("triage")(review_commands.triage)
 
 
 def main() -> None:

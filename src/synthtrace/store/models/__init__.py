@@ -4,6 +4,14 @@ from synthtrace.store.models.base import Base
 from synthtrace.store.models.categories import Decision, MediaCategory
 from synthtrace.store.models.hashsets import HashEntry, HashSet, Match, MediaCluster
 from synthtrace.store.models.provenance import ModelLink
+from synthtrace.store.models.review import (
+    LoginThrottle,
+    TriageDevice,
+    TriageRow,
+    TriageState,
+    User,
+    WebSession,
+)
 from synthtrace.store.models.scan import (
     AuditHead,
     CaseInfo,
@@ -24,10 +32,16 @@ __all__ = [
     "File",
     "HashEntry",
     "HashSet",
+    "LoginThrottle",
     "Match",
     "Media",
     "MediaCategory",
     "MediaCluster",
     "ModelLink",
     "Scan",
+    "TriageDevice",
+    "TriageRow",
+    "TriageState",
+    "User",
+    "WebSession",
 ]

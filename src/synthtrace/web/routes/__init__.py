@@ -1,0 +1,1 @@
+"""Routes, one module per area; each parses the request, calls a service and renders."""
