@@ -106,6 +106,33 @@ def ours(corpus: Path, workers: int | None, analyzers: bool) -> tuple[float, int
     return seconds, mem.peak, pdqs
 
 
+def many_small_files(n: int) -> Path:
+    """n small files in nested folders (and some in zips): for memory that must not grow with n."""
+    folder = ROOT / f"many-{n}"
+    if folder.is_dir():
+        return folder
+    import zipfile
+
+    for i in range(n):
+        d = folder / f"d{i // 1000:03d}" / f"e{(i // 100) % 10}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"f{i:07d}.txt").write_bytes(f"file {i}\n".encode() * (i % 50 + 1))
+    with zipfile.ZipFile(folder / "bundle.zip", "w") as zf:
+        for i in range(n // 10):
+            zf.writestr(f"z/{i:07d}.txt", f"member {i}\n")
+    return folder
+
+
+def memory_scaling(sizes: list[int], workers: int | None) -> None:
+    for n in sizes:
+        folder = many_small_files(n)
+        seconds, peak, pdqs = ours(folder, workers, True)
+        print(
+            f"{len(pdqs):7d} small files: {len(pdqs) / seconds:7.0f} files/s  "
+            f"peak memory {peak / 1e6:5.0f} MB"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--photos", type=int, default=48)
@@ -116,7 +143,17 @@ def main() -> None:
         default="both",
         help="run the content analyzers (provenance, ...); 'both' measures their cost",
     )
+    ap.add_argument(
+        "--many",
+        type=int,
+        nargs="*",
+        default=None,
+        help="instead: scan folders of this many small files and print peak memory",
+    )
     args = ap.parse_args()
+    if args.many:
+        memory_scaling(args.many, args.workers)
+        return
     corpus = build_corpus(args.photos)
     paths = sorted(corpus.glob("*.jpg"))
     mb = sum(p.stat().st_size for p in paths) / 1e6

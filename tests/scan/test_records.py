@@ -172,17 +172,17 @@ def test_image_facts_exif_gps_thumbnail(case: Case, tmp_path: Path) -> None:
 def test_png_text_chunks_verbatim_and_after_idat(case: Case, tmp_path: Path) -> None:
     base = png(
         landscape(9, (64, 48)),
-        text={"parameters": "a lighthouse on a cliff\nSteps: 20"},
-        ztxt={"Comment": "compressed words"},
-        itxt={"Description": "ünïcödé text"},
+        text={"Author": "a lighthouse on a cliff\nsecond line"},
+        ztxt={"Copyright": "compressed words"},
+        itxt={"Disclaimer": "ünïcödé text"},
     )
     late = insert_before_iend(base, chunk(b"tEXt", b"late\x00written after the pixels"))
     write(tmp_path / "ev" / "gen.png", late)
     rec = _scan(case, tmp_path / "ev")["gen.png"]
     assert rec["png_text"] == {
-        "parameters": "a lighthouse on a cliff\nSteps: 20",
-        "Comment": "compressed words",
-        "Description": "ünïcödé text",
+        "Author": "a lighthouse on a cliff\nsecond line",
+        "Copyright": "compressed words",
+        "Disclaimer": "ünïcödé text",
         "late": "written after the pixels",
     }
     assert rec["status"] == "ok"

@@ -89,7 +89,7 @@ class AnalysisPool:
             os.environ.setdefault(var, "1")
         ctx = multiprocessing.get_context("forkserver")
         # Workers start from a server that has the analysis modules loaded already.
-        ctx.set_forkserver_preload(["synthtrace.analyze.pipeline"])
+        ctx.set_forkserver_preload(["synthtrace.analyze.pipeline", "synthtrace.builtins"])
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=ctx,
