@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from synthtrace.case import Case
+from synthtrace.provenance.analyzer import FIELDS as PROVENANCE_FIELDS
 from synthtrace.store.models import (
     Decision,
     Evidence,
@@ -22,29 +23,9 @@ from synthtrace.store.models import (
 )
 
 CLUSTER_SHOWN = 60  # members listed on the page (the count is always the whole cluster)
-# Provenance keys in the order an investigator reads them; others follow, `raw` is kept apart.
-PROVENANCE_ORDER = (
-    "generated",
-    "tool",
-    "tool_version",
-    "prompt",
-    "negative_prompt",
-    "seed",
-    "steps",
-    "sampler",
-    "cfg_scale",
-    "size",
-    "model_name",
-    "model_hash",
-    "model_hash_kind",
-    "vae",
-    "loras",
-    "img2img",
-    "denoising_strength",
-    "watermark",
-    "c2pa",
-    "signals",
-)
+# Provenance keys in the order an investigator reads them: the verdict, the generation fields in
+# the analyzer's own order, then the signals behind the verdict; others follow, `raw` is apart.
+PROVENANCE_ORDER = ("generated", *PROVENANCE_FIELDS, "watermark", "c2pa", "signals")
 PROVENANCE_APART = {"raw", "model_files"}
 
 
