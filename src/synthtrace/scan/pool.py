@@ -71,9 +71,17 @@ def digests_only(task: Task, why: str) -> FileFacts:
 
 class AnalysisPool:
     def __init__(
-        self, workers: int, limits: Limits, thumbs_dir: Path | None, analyzers: bool = True
+        self,
+        workers: int,
+        limits: Limits,
+        thumbs_dir: Path | None,
+        analyzers: bool = True,
+        runner: Callable[[Task], FileFacts] = _run,
     ) -> None:
+        """`runner` is what a worker runs per task: a module-level function (it is pickled by
+        name); tests pass one that crashes its process, to exercise the recovery."""
         self.workers = workers
+        self.runner = runner
         self.analyzers = analyzers
         self.limits = limits
         self.thumbs_dir = thumbs_dir
@@ -112,7 +120,7 @@ class AnalysisPool:
             len(self._inflight) >= self.max_inflight or self._bytes + size > MAX_INFLIGHT_BYTES
         ):
             yield from self._collect(block=True)
-        self._inflight[self._executor.submit(_run, task)] = task
+        self._inflight[self._executor.submit(self.runner, task)] = task
         self._bytes += size
 
     def ready(self) -> Iterator[FileFacts]:
@@ -151,7 +159,7 @@ class AnalysisPool:
         for task in suspects:
             self._executor = self._new_executor()
             try:
-                yield self._executor.submit(_run, task).result()
+                yield self._executor.submit(self.runner, task).result()
             except BrokenProcessPool:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 yield digests_only(
