@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
+
+CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,19 @@ class Hasher:
         )
 
 
-def digest_bytes(data: bytes) -> Digests:
-    h = Hasher()
-    h.update(data)
-    return h.result()
-
-
-def digest_chunks(chunks: Iterable[bytes]) -> Digests:
-    h = Hasher()
-    for chunk in chunks:
-        h.update(chunk)
-    return h.result()
+def digest_content(
+    data: bytes | None, stream: BinaryIO | None, head_size: int
+) -> tuple[Digests, bytes]:
+    """The three digests of the bytes (in memory, or read once from `stream`), and their first
+    `head_size` bytes for type detection."""
+    hasher = Hasher()
+    if data is not None:
+        hasher.update(data)
+        return hasher.result(), data[:head_size]
+    head = b""
+    assert stream is not None
+    while chunk := stream.read(CHUNK):
+        if len(head) < head_size:
+            head += chunk[: head_size - len(head)]
+        hasher.update(chunk)
+    return hasher.result(), head

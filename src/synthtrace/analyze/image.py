@@ -9,7 +9,6 @@ stays within a few bits of pdqhash on the full image at a fraction of the cost
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import tempfile
@@ -247,7 +246,3 @@ def _decode(
         png_chunks=list(png.chunks) if png else [],
     )
     return facts, content
-
-
-def open_bytes(data: bytes) -> BinaryIO:
-    return io.BytesIO(data)

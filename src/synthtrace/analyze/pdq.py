@@ -18,7 +18,6 @@ from functools import lru_cache
 import numpy as np
 import pdqhash
 
-HEX_LEN = 64
 _SAMPLES = 64  # PDQ decimates to 64x64 before its 16x16 DCT
 
 
@@ -150,13 +149,3 @@ def pdq_dihedral_full_geometry(
 
 def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def is_pdq_hex(value: str) -> bool:
-    if len(value) != HEX_LEN:
-        return False
-    try:
-        int(value, 16)
-    except ValueError:
-        return False
-    return True

@@ -11,14 +11,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO
 
 from synthtrace.analyze.content import Content
-from synthtrace.analyze.digests import Digests, Hasher
+from synthtrace.analyze.digests import digest_content
 from synthtrace.analyze.filetype import claimed_type, detect_mime, extension_mismatch
 from synthtrace.analyze.image import ImageFacts, analyze_image, is_image_mime
 from synthtrace.errors import describe
@@ -88,11 +88,6 @@ class _Deadline:
             signal.signal(signal.SIGALRM, self.previous)
 
 
-def _chunks(stream: BinaryIO) -> Iterator[bytes]:
-    while chunk := stream.read(CHUNK):
-        yield chunk
-
-
 def analyze_stream(
     path: str,
     opener: Callable[[], BinaryIO],
@@ -103,18 +98,10 @@ def analyze_stream(
 ) -> tuple[MediaFacts, bool]:
     """Analyse content that can be (re)opened; returns media facts and the extension verdict."""
     if data is not None:
-        hasher = Hasher()
-        hasher.update(data)
-        head = data[:HEAD]
+        digests, head = digest_content(data, None, HEAD)
     else:
-        hasher = Hasher()
         with opener() as fh:
-            head = b""
-            for chunk in _chunks(fh):
-                if len(head) < HEAD:
-                    head += chunk[: HEAD - len(head)]
-                hasher.update(chunk)
-    digests: Digests = hasher.result()
+            digests, head = digest_content(None, fh, HEAD)
     mime = detect_mime(head)
     media = MediaFacts(digests.md5, digests.sha1, digests.sha256, digests.size, mime)
     mismatch = extension_mismatch(path, head, mime)

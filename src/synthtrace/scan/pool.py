@@ -46,25 +46,22 @@ def _run(task: Task) -> FileFacts:
 
 def digests_only(task: Task, why: str) -> FileFacts:
     """The fallback for a file that crashes its worker: identify it, decode nothing."""
-    from synthtrace.analyze.digests import Hasher
+    from synthtrace.analyze.digests import digest_content
     from synthtrace.analyze.filetype import detect_mime
-    from synthtrace.evidence.reading import CHUNK, open_evidence
+    from synthtrace.analyze.pipeline import HEAD
+    from synthtrace.evidence.reading import open_evidence
 
     result = FileFacts(seq=task.seq, path=task.path)
-    hasher, head = Hasher(), b""
     try:
         if task.data is not None:
-            hasher.update(task.data)
-            head = task.data[:65536]
-        elif task.fs_path is not None:
+            d, head = digest_content(task.data, None, HEAD)
+        else:
+            assert task.fs_path is not None
             with open_evidence(task.fs_path) as fh:
-                while chunk := fh.read(CHUNK):
-                    head = head or chunk[:65536]
-                    hasher.update(chunk)
+                d, head = digest_content(None, fh, HEAD)
     except OSError as exc:
         result.errors.append(f"could not be read: {exc.strerror or exc}")
         return result
-    d = hasher.result()
     result.media = MediaFacts(d.md5, d.sha1, d.sha256, d.size, detect_mime(head), errors=[why])
     return result
 
