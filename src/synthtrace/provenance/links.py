@@ -179,10 +179,6 @@ def _clean_hash(ref: Ref) -> str | None:
     return h if len(h) >= PREFIX and all(c in "0123456789abcdef" for c in h) else None
 
 
-def _compatible(role: str, kind: str) -> bool:
-    return kind in (role, "other") or (role == "checkpoint" and kind == "unknown")
-
-
 def links_for(index: ModelIndex, image_id: int, ref: Ref) -> Iterator[dict[str, Any]]:
     """The model_links rows one reference of one image yields."""
     what = f"{ref.role} {ref.name!r}" if ref.name else ref.role
@@ -233,14 +229,17 @@ def links_for(index: ModelIndex, image_id: int, ref: Ref) -> Iterator[dict[str, 
             )
     if matched or not ref.name:
         return
+    # A name is all that ties them: the link stands whatever role the file was guessed to have
+    # (a guess from tensors and folders can be wrong); a differing guess is said, not obeyed.
     for model_id in sorted(index.by_name.get(model_key(ref.name), ())):
-        if not _compatible(ref.role, index.roles.get(model_id, "other")):
-            continue
         caveat = (
             f"no file has the hash {ref.hash} the image names: same name, different content"
             if ref.hash
             else "the image names the file only, no hash: any file of that name matches"
         )
+        guessed = index.roles.get(model_id, "other")
+        if guessed not in (ref.role, "other"):
+            caveat += f"; the file itself looks like a {guessed}, the image uses it as a {ref.role}"
         yield _row(image_id, model_id, ref.role, "name", "name-only", f"{what}: {caveat}")
 
 

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from synthtrace.analyze.content import AnalyzerResult, Content
 from synthtrace.analyze.models.caches import CacheError, is_hash_cache, read_a1111, read_fooocus
-from synthtrace.analyze.models.classify import classify
+from synthtrace.analyze.models.classify import weigh
 from synthtrace.analyze.models.fingerprint import fingerprint
 from synthtrace.analyze.models.safetensors import (
     SafetensorsError,
@@ -97,9 +97,11 @@ class ModelAnalyzer:
         with _open(content) as stream:
             header = read_header(stream, content.size, limit)
         meta = header.metadata
+        verdict = weigh(header.names[:CLASSIFY_NAMES], meta, header.tensors, content.path)
         facts: dict[str, Any] = {
             "format": "safetensors",
-            "kind": classify(header.names[:CLASSIFY_NAMES], meta, header.tensors),
+            "kind": verdict.kind,
+            "kind_signals": verdict.signals,
             **self._hashes(content, 8 + header.header_bytes),
             "sshs_model_hash": meta.get("sshs_model_hash"),
             "metadata": meta,
@@ -114,9 +116,11 @@ class ModelAnalyzer:
 
     def _torch(self, content: Content, tf: TorchFile) -> dict[str, Any]:
         s = tf.summary
+        verdict = weigh(s.names[:CLASSIFY_NAMES], {}, s.tensors, content.path)
         return {
             "format": tf.format,
-            "kind": classify(s.names[:CLASSIFY_NAMES], {}, s.tensors),
+            "kind": verdict.kind,
+            "kind_signals": verdict.signals,
             **self._hashes(content, None),
             "sshs_model_hash": None,
             "metadata": None,
