@@ -12,6 +12,7 @@ from rich.table import Table
 
 from synthtrace.case import CaseError, create_case
 from synthtrace.cli_support import CaseDir, console, fail, load_case, out
+from synthtrace.export.commands import register as register_results
 from synthtrace.limits import Limits
 from synthtrace.match.commands import register as register_match
 from synthtrace.provenance.commands import register as register_provenance
@@ -121,13 +122,16 @@ def scan(
 def export(
     case_dir: CaseDir,
     fmt: Annotated[
-        str, typer.Option("--format", help="jsonl, csv (and hash-list formats).")
+        str,
+        typer.Option(
+            "--format", help="jsonl, csv, vics (#Cases), vics-media (#Media) or case-uco (JSON-LD)."
+        ),
     ] = "jsonl",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
     ] = None,
 ) -> None:
-    """Export one record per file, sorted by evidence label then path."""
+    """Export the case: one record per file (jsonl, csv), Project VIC VICS or CASE/UCO."""
     from synthtrace.export.service import ExportError, export_case
 
     with load_case(case_dir) as case:
@@ -213,6 +217,7 @@ def render_summary(s: CaseSummary) -> None:
 # clusters and category schemes; AI provenance; the review app (bodies in their packages).
 register_match(app)
 register_provenance(app)
+register_results(app)  # flag
 app.add_typer(review_commands.user_app, name="user")
 app.command("serve")(review_commands.serve)
 app.command("triage")(review_commands.triage)

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from synthtrace.case import Case
 from synthtrace.export.files import write_csv, write_jsonl
 from synthtrace.export.records import iter_records
-from synthtrace.match.vics_export import write_vics
+from synthtrace.match.vics_export import write_vics, write_vics_media
 
 Writer = Callable[[Case, TextIO], int]
 
@@ -25,7 +25,8 @@ def _records_writer(write: Callable[[Iterable[dict[str, Any]], TextIO], int]) ->
 EXPORT_FORMATS: dict[str, Writer] = {
     "jsonl": _records_writer(write_jsonl),
     "csv": _records_writer(write_csv),
-    "vics": write_vics,
+    "vics": write_vics,  # Project VIC #Cases: a case file, with where each media was found
+    "vics-media": write_vics_media,  # Project VIC #Media: a hash set, as VIC distributes them
 }
 
 

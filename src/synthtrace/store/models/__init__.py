@@ -2,6 +2,7 @@
 
 from synthtrace.store.models.base import Base
 from synthtrace.store.models.categories import Decision, MediaCategory
+from synthtrace.store.models.flags import MediaFlag
 from synthtrace.store.models.hashsets import HashEntry, HashSet, Match, MediaCluster
 from synthtrace.store.models.provenance import ModelLink
 from synthtrace.store.models.review import (
@@ -37,6 +38,7 @@ __all__ = [
     "Media",
     "MediaCategory",
     "MediaCluster",
+    "MediaFlag",
     "ModelLink",
     "Scan",
     "TriageDevice",
