@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 from synthtrace.case import Case
+from synthtrace.export.case_uco import write_case_uco
 from synthtrace.export.files import write_csv, write_jsonl
 from synthtrace.export.records import iter_records
 from synthtrace.match.vics_export import write_vics, write_vics_media
@@ -27,6 +28,7 @@ EXPORT_FORMATS: dict[str, Writer] = {
     "csv": _records_writer(write_csv),
     "vics": write_vics,  # Project VIC #Cases: a case file, with where each media was found
     "vics-media": write_vics_media,  # Project VIC #Media: a hash set, as VIC distributes them
+    "case-uco": write_case_uco,  # CASE/UCO JSON-LD: files, devices, actions, provenance
 }
 
 
