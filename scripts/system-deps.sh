@@ -2,10 +2,13 @@
 # Installs the Debian packages synthtrace needs, only when they are missing.
 #   libmagic1  - content typing (python-magic)
 #   chromium   - browser tests (Playwright drives Debian's Chromium; its own download is not used)
+#   libpango-1.0-0, libpangoft2-1.0-0, fonts-dejavu-core - `synthtrace report -o FILE.pdf`
+#                (WeasyPrint lays the PDF out with Pango; the report's font is DejaVu Sans)
+#   poppler-utils - the report tests read the PDF back with pdftotext (test only)
 # Usage: scripts/system-deps.sh [runtime|test]
 set -euo pipefail
-want=(libmagic1)
-[ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core)
+want=(libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+[ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,6 +16,7 @@ from synthtrace.export.commands import register as register_results
 from synthtrace.limits import Limits
 from synthtrace.match.commands import register as register_match
 from synthtrace.provenance.commands import register as register_provenance
+from synthtrace.report.commands import register as register_report
 from synthtrace.summary import CaseSummary, case_summary
 from synthtrace.web import commands as review_commands
 
@@ -218,6 +219,7 @@ def render_summary(s: CaseSummary) -> None:
 register_match(app)
 register_provenance(app)
 register_results(app)  # flag
+register_report(app)
 app.add_typer(review_commands.user_app, name="user")
 app.command("serve")(review_commands.serve)
 app.command("triage")(review_commands.triage)

@@ -1,0 +1,1 @@
+"""The case report (`synthtrace report`): what a prosecutor reads, in HTML or PDF, with charts."""
