@@ -194,11 +194,11 @@ def _plan(case: Case, s: Session, ids: _Ids, tool: str) -> _Plan:
             }
         )
         if name not in latest:  # imported before the audit said so: the list's own record
+            details = {"name": name, "file": hs.source, "format": hs.format}
             imports.append(
-                {"seq": f"list-{name}", "time": hs.imported_at, "user": None, "details": {}}
+                {"seq": f"list-{name}", "time": hs.imported_at, "user": None, "details": details}
             )
-            imports[-1]["details"] = {"name": name, "file": hs.source, "format": hs.format}
-            latest[name] = imports[-1]["seq"]
+            latest[name] = f"list-{name}"
     for e in imports:
         d = e["details"]
         name = str(d.get("name"))

@@ -86,8 +86,12 @@ def write_report(
     else:
         data = html.encode("utf-8")
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)  # a reader never sees half a report
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)  # a reader never sees half a report
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ReportError(f"{path} could not be written: {exc.strerror or exc}") from exc
     pictures = [t.sha256 for t in thumbs or []]
     case.audit.append(
         "report",
