@@ -66,10 +66,11 @@ def _has_errors() -> object:
 
 
 def _evidence_summary(s: Session, ev: Evidence) -> EvidenceSummary:
+    # Bytes actually read and hashed (a lying archive header claims what it likes).
     files, total = s.execute(
-        select(func.count(File.id), func.coalesce(func.sum(File.size), 0)).where(
-            File.evidence_id == ev.id
-        )
+        select(func.count(File.id), func.coalesce(func.sum(Media.size), 0))
+        .outerjoin(Media, File.media_id == Media.id)
+        .where(File.evidence_id == ev.id)
     ).one()
     errors = s.execute(
         select(func.count(File.id))

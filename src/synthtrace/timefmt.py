@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import UTC, datetime
 
 
-def utc_from_ns(ns: int) -> str:
-    """ISO 8601 UTC, nanoseconds kept (file systems store them; rounding would lose evidence)."""
+def utc_from_ns(ns: int) -> str | None:
+    """ISO 8601 UTC, nanoseconds kept (file systems store them; rounding would lose evidence).
+
+    None for a time no calendar can show (a hostile archive header's year 10^12): the record keeps
+    no time rather than the scan losing the archive. time.gmtime, not datetime: three per file.
+    """
     secs, frac = divmod(ns, 1_000_000_000)
-    base = datetime.fromtimestamp(secs, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    try:
+        base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
+    except (OverflowError, OSError, ValueError):
+        return None
     return f"{base}.{frac:09d}Z" if frac else f"{base}Z"
 
 
-def utc_from_seconds(seconds: float) -> str:
+def utc_from_seconds(seconds: float) -> str | None:
+    if not math.isfinite(seconds):
+        return None
     return utc_from_ns(round(seconds * 1_000_000_000))
 
 

@@ -99,6 +99,8 @@ def test_random_bytes_named_png(hostile_records: dict[str, dict[str, object]]) -
         assert "decoder" in _errors(rec) or "image" in _errors(rec)
     else:
         assert rec["pdq"] is None
+        # Never a silent plain record: the name's claim and the content's type are both said.
+        assert f"name says image/png (.png) but the content is {rec['mime']}" in _errors(rec)
 
 
 def test_decompression_bomb(hostile_records: dict[str, dict[str, object]]) -> None:

@@ -68,7 +68,7 @@ def test_type_by_content_and_extension_mismatch(case: Case, tmp_path: Path) -> N
     assert recs["photo.png"]["extension_mismatch"] is True
     assert recs["notes.txt"]["mime"] == "text/plain"
     assert recs["notes.txt"]["extension_mismatch"] is False
-    assert recs["noext"]["extension_mismatch"] is False
+    assert recs["noext"]["extension_mismatch"] is True  # a picture with no extension is hidden
 
 
 def test_times_as_the_source_has_them(case: Case, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
+import io
 import lzma
 import queue
 import stat
@@ -17,12 +18,11 @@ import tarfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 import py7zr
 from py7zr.io import Py7zIO, WriterFactory
 
-from synthtrace.analyze.models.torchfile import torch_zip_head
 from synthtrace.evidence.entry import FILE, SPECIAL, SYMLINK, Entry
 from synthtrace.evidence.names import display_name, member_address, unsafe_member_name
 from synthtrace.evidence.reading import (
@@ -37,36 +37,9 @@ from synthtrace.timefmt import local_naive, utc_from_seconds
 if TYPE_CHECKING:
     from synthtrace.evidence.walk import WalkContext
 
-# Container kinds by the MIME type libmagic gives the archive's first bytes.
-ARCHIVE_MIMES = {
-    "application/zip": "zip",
-    "application/x-zip-compressed": "zip",
-    "application/java-archive": "zip",
-    "application/x-tar": "tar",
-    "application/gzip": "gzip",
-    "application/x-gzip": "gzip",
-    "application/x-bzip2": "bzip2",
-    "application/x-xz": "xz",
-    "application/x-7z-compressed": "7z",
-}
-
 
 class ArchiveError(Exception):
     """The archive as a whole could not be read (the message goes on the archive's record)."""
-
-
-def container_kind(mime: str, head: bytes) -> str | None:
-    """Which opener reads this content, or None for a plain file.
-
-    Office documents, EPUB, APK and JAR are ZIP inside; libmagic names them by what they are, so the
-    ZIP opener also takes anything that starts with a ZIP local header, as zipfile itself checks.
-    """
-    kind = ARCHIVE_MIMES.get(mime)
-    if kind is None and head.startswith(b"PK\x03\x04"):
-        kind = "zip"
-    if kind == "zip" and torch_zip_head(head):
-        return None  # a PyTorch checkpoint: one model file (analyze/models), not an archive
-    return kind
 
 
 def _member(
@@ -108,16 +81,23 @@ def _zip_times(info: zipfile.ZipInfo) -> dict[str, str | None]:
 def read_zip(stream: BinaryIO, container: Entry, ctx: WalkContext) -> Iterator[Entry]:
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ArchiveError(f"zip archive could not be opened: {exc}") from exc
     with zf:
         for info in zf.infolist():
-            if info.is_dir():
+            if info.filename.endswith("/"):  # ZipInfo.is_dir() raises on an empty name
                 continue
             mode = info.external_attr >> 16
             attrs: dict[str, Any] = {"size": info.file_size, **_zip_times(info)}
             if stat.S_ISLNK(mode):
-                target = zf.read(info)[:4096].decode("utf-8", "backslashreplace")
+                try:
+                    with zf.open(info) as link:  # never more than a path's worth of a bomb
+                        target = link.read(4096).decode("utf-8", "backslashreplace")
+                except Exception as exc:  # zipfile and its decompressors raise many types
+                    entry = _member(container, info.filename, SYMLINK, None, **attrs)
+                    entry.errors.append(f"link target could not be read: {exc}")
+                    yield entry
+                    continue
                 yield _member(container, info.filename, SYMLINK, None, link_target=target, **attrs)
                 continue
             if info.flag_bits & 0x1:
@@ -128,7 +108,9 @@ def read_zip(stream: BinaryIO, container: Entry, ctx: WalkContext) -> Iterator[E
             budgets = [*ctx.budgets, Budget(ctx.limits, compressed=info.compress_size)]
             try:
                 with zf.open(info) as member:
-                    content = read_member(member, ctx.limits, ctx.spool_dir, budgets)
+                    content = read_member(
+                        member, ctx.limits, ctx.spool_dir, budgets, claimed=info.file_size
+                    )
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
                 content = MemberContent(errors=[f"member could not be read: {exc}"])
             yield _member(container, info.filename, FILE, content, **attrs)
@@ -143,16 +125,47 @@ def _tar_kind(info: tarfile.TarInfo) -> str:
     return FILE if info.isreg() else SPECIAL
 
 
+class _Window(io.RawIOBase):
+    """`size` bytes of `stream` from `offset`, ending early where the stream does."""
+
+    def __init__(self, stream: BinaryIO, offset: int, size: int) -> None:
+        self.stream, self.pos, self.left = stream, offset, size
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        want = self.left if n < 0 else min(n, self.left)
+        if want <= 0:
+            return b""
+        self.stream.seek(self.pos)
+        data = self.stream.read(want)
+        self.pos += len(data)
+        self.left = self.left - len(data) if data else 0
+        return data
+
+
+_TAR_TYPES = {
+    tarfile.CHRTYPE: "character device",
+    tarfile.BLKTYPE: "block device",
+    tarfile.FIFOTYPE: "FIFO",
+}
+
+
+def _tar_type(info: tarfile.TarInfo) -> str:
+    return _TAR_TYPES.get(info.type, f"{info.type.decode('latin-1')!r}")
+
+
 def read_tar(stream: BinaryIO, container: Entry, ctx: WalkContext) -> Iterator[Entry]:
     try:
         tf = tarfile.open(fileobj=stream, mode="r:", encoding="utf-8", errors="surrogateescape")
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except Exception as exc:  # tarfile, and a decompressor under it, raise many types
         raise ArchiveError(f"tar archive could not be opened: {exc}") from exc
     with tf:
         while True:
             try:
                 info = tf.next()
-            except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+            except Exception as exc:  # as above: zlib.error, LZMAError, OverflowError, ...
                 raise ArchiveError(
                     f"tar archive is damaged after its last good member: {exc}"
                 ) from exc
@@ -164,7 +177,7 @@ def read_tar(stream: BinaryIO, container: Entry, ctx: WalkContext) -> Iterator[E
             times: dict[str, Any] = {"mtime": utc_from_seconds(info.mtime)}
             for key in ("atime", "ctime"):
                 if key in info.pax_headers:
-                    with contextlib.suppress(ValueError):
+                    with contextlib.suppress(ValueError, OverflowError, OSError):
                         times[key] = utc_from_seconds(float(info.pax_headers[key]))
             kind = _tar_kind(info)
             if kind == SYMLINK:
@@ -173,13 +186,26 @@ def read_tar(stream: BinaryIO, container: Entry, ctx: WalkContext) -> Iterator[E
                 )
                 continue
             if kind == SPECIAL:
-                yield _member(container, info.name, SPECIAL, None, size=info.size, **times)
+                entry = _member(container, info.name, SPECIAL, None, **times)
+                entry.errors.append(
+                    f"tar member of type {_tar_type(info)} is not a regular file; not read "
+                    f"(its header claims {info.size} bytes)"
+                )
+                yield entry
                 continue
-            member = tf.extractfile(info)
+            # A plain member is read straight from the archive, so a truncated one still yields
+            # the bytes that are there (tarfile raises on a short read and returns none of them).
+            member: IO[bytes] | None = (
+                cast(IO[bytes], _Window(stream, info.offset_data, info.size))
+                if not info.sparse
+                else tf.extractfile(info)
+            )
             if member is None:
                 content = MemberContent(errors=["member has no readable content"])
             else:
-                content = read_member(member, ctx.limits, ctx.spool_dir, ctx.budgets)
+                content = read_member(
+                    member, ctx.limits, ctx.spool_dir, ctx.budgets, claimed=info.size
+                )
             entry = _member(container, info.name, FILE, content, size=info.size, **times)
             yield entry
             if any("expansion stopped" in e for e in entry.errors):
@@ -201,18 +227,17 @@ def _is_tar(stream: BinaryIO) -> bool:
         head = stream.read(512)
     except Exception:  # a corrupt compressed stream is simply not a tar
         return False
-    return (len(head) == 512 and head[257:262] == b"ustar") or _tar_checksum_ok(head)
+    return (len(head) == 512 and head[257:262] == b"ustar") or tar_header_ok(head)
 
 
-def _tar_checksum_ok(block: bytes) -> bool:
+def tar_header_ok(block: bytes) -> bool:
     """Old (v7) tars have no 'ustar' magic: the header checksum is what tarfile itself checks."""
-    if len(block) < 512 or not block[148:156].strip(b" \x00"):
+    if len(block) < 512:
         return False
-    try:
-        stored = int(block[148:156].strip(b" \x00"), 8)
-    except ValueError:
+    field = block[148:156].strip(b" \x00")
+    if not field or field.strip(b"01234567"):  # not octal: no header (the common case, cheaply)
         return False
-    return stored == sum(block[:148]) + 256 + sum(block[156:512])
+    return int(field, 8) == sum(block[:148]) + 256 + sum(block[156:512])
 
 
 def read_compressed(kind: str) -> Callable[[BinaryIO, Entry, WalkContext], Iterator[Entry]]:
@@ -351,11 +376,6 @@ def read_7z(stream: BinaryIO, container: Entry, ctx: WalkContext) -> Iterator[En
             raise ArchiveError(f"7z archive could not be read completely: {err}")
 
 
-OPENERS: dict[str, Callable[[BinaryIO, Entry, WalkContext], Iterator[Entry]]] = {
-    "zip": read_zip,
-    "tar": read_tar,
-    "gzip": read_compressed("gzip"),
-    "bzip2": read_compressed("bzip2"),
-    "xz": read_compressed("xz"),
-    "7z": read_7z,
-}
+read_gzip = read_compressed("gzip")
+read_bzip2 = read_compressed("bzip2")
+read_xz = read_compressed("xz")

@@ -126,9 +126,16 @@ class MemberSink:
 
 
 def read_member(
-    stream: IO[bytes], limits: Limits, spool_dir: Path, budgets: list[Budget]
+    stream: IO[bytes],
+    limits: Limits,
+    spool_dir: Path,
+    budgets: list[Budget],
+    claimed: int | None = None,
 ) -> MemberContent:
-    """Read a member stream fully; limits turn into an error on the member, never a crash."""
+    """Read a member stream fully; limits turn into an error on the member, never a crash.
+
+    `claimed` is the size the archive's header gives: a member that ends before it is truncated,
+    and says so (its hashes are of the bytes that were there)."""
     sink = MemberSink(limits, spool_dir, budgets)
     try:
         while chunk := stream.read(CHUNK):
@@ -139,6 +146,16 @@ def read_member(
     except Exception as exc:  # any decoder failure on hostile data is that member's error
         # Corrupt data, bad CRC, truncated stream: keep what was read and say what went wrong.
         content = sink.content()
-        content.errors.append(f"member could not be read completely: {exc}")
+        of = f" of the {claimed} its header claims" if claimed is not None else ""
+        content.errors.append(
+            f"member could not be read completely ({exc}): "
+            f"the hashes are of the {content.size} bytes read{of}"
+        )
         return content
-    return sink.content()
+    content = sink.content()
+    if claimed is not None and content.size < claimed:
+        content.errors.append(
+            f"member is truncated: the hashes are of the {content.size} bytes read "
+            f"of the {claimed} its header claims"
+        )
+    return content

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from synthtrace.analyze.filetype import detect_mime
 from synthtrace.errors import describe
-from synthtrace.evidence.archives import OPENERS, ArchiveError, container_kind
+from synthtrace.evidence.archives import ArchiveError
+from synthtrace.evidence.containers import container_kind
 from synthtrace.evidence.entry import DIRECTORY, FILE, SPECIAL, SYMLINK, ContainerFinished, Entry
 from synthtrace.evidence.names import display_name
 from synthtrace.evidence.reading import Budget, open_evidence
 from synthtrace.limits import Limits
 from synthtrace.timefmt import utc_from_ns
 
-# Enough for libmagic to tell an archive (tar's magic sits at offset 257) without reading more.
+# Enough for every container signature (tar's magic sits at offset 257).
 HEAD_BYTES = 8 * 1024
 Item = Entry | ContainerFinished
 
@@ -153,7 +153,7 @@ def _open_content(entry: Entry) -> BinaryIO:
 
 def _with_members(entry: Entry, head: bytes, ctx: WalkContext) -> Iterator[Item]:
     """Yield the entry, then, when it is an archive, everything inside it."""
-    kind = container_kind(detect_mime(head), head) if head else None
+    kind = container_kind(head) if head else None
     if kind is not None and entry.depth >= ctx.limits.max_depth:
         entry.errors.append(
             f"archive nested deeper than the limit of {ctx.limits.max_depth}; "
@@ -170,7 +170,7 @@ def _with_members(entry: Entry, head: bytes, ctx: WalkContext) -> Iterator[Item]
     ctx.budgets.append(budget)
     try:
         with _open_content(entry) as stream:
-            for member in OPENERS[kind](stream, entry, ctx):
+            for member in kind.open(stream, entry, ctx):
                 member_head = _member_head(member)
                 yield from _with_members(member, member_head, ctx)
     except ArchiveError as exc:

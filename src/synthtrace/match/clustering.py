@@ -21,7 +21,7 @@ from synthtrace.case import Case
 from synthtrace.match.matching import media_pdq_batches
 from synthtrace.match.pdqindex import PdqIndex
 from synthtrace.match.settings import pdq_distance
-from synthtrace.store.db import transaction
+from synthtrace.store.db import table_of, transaction
 from synthtrace.store.models import Media, MediaCluster
 
 WRITE_CHUNK = 10_000
@@ -117,7 +117,7 @@ def _write(
             )
         )
     for start in range(0, len(rows), WRITE_CHUNK):
-        s.execute(insert(MediaCluster), rows[start : start + WRITE_CHUNK])
+        s.connection().execute(insert(table_of(MediaCluster)), rows[start : start + WRITE_CHUNK])
     return len(rows)
 
 

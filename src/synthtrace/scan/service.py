@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar, cast
 
 from sqlalchemy import select, update
 
@@ -25,6 +25,8 @@ from synthtrace.store.writer import ScanWriter
 from synthtrace.timefmt import now_utc
 
 Progress = Callable[["ScanProgress"], None]
+T = TypeVar("T")
+_END = object()
 
 
 class ScanError(Exception):
@@ -49,6 +51,9 @@ class ScanOutcome:
     seconds: float
     resumed: bool
     reports: list[str] = field(default_factory=list)  # what the case-wide passes found
+    # Seconds per stage: walk, pool, write and passes in this process; read, digests, type and
+    # analyze summed over the workers (benchmarks print them).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -88,6 +93,31 @@ def _prepare(case: Case, source: Path, label: str, workers: int) -> tuple[int, i
         s.add(scan)
         s.flush()
         return ev.id, scan.id, resumed
+
+
+class _Clock:
+    """Seconds spent per stage by the scanning process."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    def timed(self, stage: str, items: Iterable[T]) -> Iterator[T]:
+        """The items, with the time spent producing each charged to `stage`."""
+        it = iter(items)
+        while True:
+            with self(stage):
+                item = next(it, _END)
+            if item is _END:
+                return
+            yield cast(T, item)
 
 
 def _spool_opener(spool: BinaryIO) -> Callable[[], BinaryIO]:
@@ -132,7 +162,7 @@ def scan_evidence(
         resumed=resumed,
     )
     started = time.perf_counter()
-    writer = ScanWriter(case.sessions, evidence_id, scan_id)
+    writer = ScanWriter(case.sessions, evidence_id, scan_id, resuming=resumed)
     ctx = WalkContext(
         limits, case.tmp_dir, skip_file=writer.file_done, skip_container=writer.container_done
     )
@@ -142,45 +172,64 @@ def scan_evidence(
     markers: deque[tuple[int, ContainerFinished]] = deque()
     seq = 0
     thumbs = thumb_path(case.thumbs_dir)
+    clock = _Clock()
+    shown_at = 0.0
 
     def record(results: Iterable[FileFacts]) -> None:
+        nonlocal shown_at
         for facts in results:
             writer.add(waiting.pop(facts.seq), facts)
-        pending = pool.pending_seqs
-        floor = min(pending) if pending else seq + 1
+        lowest = pool.min_pending_seq()
+        floor = seq + 1 if lowest is None else lowest
         while markers and markers[0][0] < floor:
             _, marker = markers.popleft()
             writer.container_finished(marker.path, marker.errors)
-        if progress is not None:
+        now = time.monotonic()
+        if progress is not None and now - shown_at >= 0.1:
+            shown_at = now
             progress(ScanProgress(writer.stats.files, writer.stats.bytes, writer.stats.errors, ""))
 
     try:
-        for item in walk_evidence(source, ctx):
+        for item in clock.timed("walk", walk_evidence(source, ctx)):
             if isinstance(item, ContainerFinished):
                 markers.append((seq, item))
-                record([])
+                with clock("write"):
+                    record([])
                 continue
             if item.spool is not None:
-                media, mismatch = analyze_stream(
-                    item.path, _spool_opener(item.spool), limits, thumbs, analyzers=analyzers
-                )
+                with clock("analyze in the scanning process"):
+                    media, mismatch = analyze_stream(
+                        item.path, _spool_opener(item.spool), limits, thumbs, analyzers=analyzers
+                    )
                 facts = FileFacts(seq=0, path=item.path, extension_mismatch=mismatch, media=media)
-                writer.add(dataclasses.replace(item, spool=None), facts)
+                with clock("write"):
+                    writer.add(item, facts)
                 continue
             if not item.has_content:
-                writer.add(item, None)
+                with clock("write"):
+                    writer.add(item, None)
                 continue
             seq += 1
-            task = Task(seq=seq, path=item.path, fs_path=item.fs_path, data=item.data)
-            waiting[seq] = dataclasses.replace(item, data=None, spool=None)
-            record(list(pool.submit(task)))
-            record(list(pool.ready()))
-        record(list(pool.drain()))
-        record([])
-        writer.close()
+            task = Task(
+                seq=seq, path=item.path, fs_path=item.fs_path, data=item.data, size=item.size or 0
+            )
+            # The writer reads only the entry's address and times; the bytes it may hold are the
+            # task's too (one object, not a copy) and are dropped by the walk once walked.
+            waiting[seq] = item
+            with clock("pool"):
+                results = [*pool.submit(task), *pool.ready()]
+            with clock("write"):
+                record(results)
+        with clock("pool"):
+            results = list(pool.drain())
+        with clock("write"):
+            record(results)
+            writer.close()
     finally:
         pool.close()
     seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(ScanProgress(writer.stats.files, writer.stats.bytes, writer.stats.errors, ""))
     stats = writer.stats
     with transaction(case.sessions) as s:
         s.execute(
@@ -206,7 +255,9 @@ def scan_evidence(
         seconds=round(seconds, 3),
     )
     outcome = ScanOutcome(label, scan_id, stats.files, stats.bytes, stats.errors, seconds, resumed)
-    outcome.reports = run_case_passes(case)
+    with clock("case-wide passes"):
+        outcome.reports = run_case_passes(case)
+    outcome.timings = {**clock.seconds, **{f"{k} (workers)": v for k, v in pool.timings.items()}}
     return outcome
 
 

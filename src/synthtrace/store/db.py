@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -56,6 +56,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back when it raises."""
     with factory() as session, session.begin():
         yield session
+
+
+def table_of(model: Any) -> Table:
+    """A mapped class's table, for Core statements (bulk writes skip the ORM's per-row work)."""
+    return cast(Table, model.__table__)
 
 
 def insert_ignore(session: Session, table: Any) -> Insert:

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from synthtrace.analyze.pipeline import FileFacts, MediaFacts
-from synthtrace.evidence.entry import Entry
-from synthtrace.store.db import insert_ignore, transaction
+from synthtrace.evidence.entry import DIRECTORY, SYMLINK, Entry
+from synthtrace.store.bulk import ids_for, insert_rows
+from synthtrace.store.db import insert_ignore, table_of, transaction
 from synthtrace.store.models import ContainerDone, File, Media, Scan
 
 
@@ -53,7 +54,10 @@ class ScanWriter:
     sessions: sessionmaker[Session]
     evidence_id: int
     scan_id: int
-    batch_size: int = 500
+    # False on a first scan of the evidence: nothing can be stored yet, so the walk's "is this
+    # file stored already?" needs no query (one per file otherwise).
+    resuming: bool = True
+    batch_size: int = 2000
     max_delay: float = 2.0
     stats: WriterStats = field(default_factory=WriterStats)
     _media: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -73,11 +77,15 @@ class ScanWriter:
             self._lookup.rollback()
 
     def file_done(self, path: str) -> bool:
+        if not self.resuming:
+            return False
         return self._exists(
             select(File.id).where(File.evidence_id == self.evidence_id, File.path == path)
         )
 
     def container_done(self, path: str) -> bool:
+        if not self.resuming:
+            return False
         return self._exists(
             select(ContainerDone.path).where(
                 ContainerDone.evidence_id == self.evidence_id, ContainerDone.path == path
@@ -89,15 +97,19 @@ class ScanWriter:
         sha256 = None
         mismatch = False
         size = entry.size
+        read = 0
         media_errors: list[str] = []
         if facts is not None:
             errors.extend(facts.errors)
             mismatch = facts.extension_mismatch
             if facts.media is not None:
                 sha256 = facts.media.sha256
-                size = facts.media.size
+                size = read = facts.media.size
                 self._media.setdefault(sha256, media_row(facts.media))
                 media_errors = self._media[sha256]["errors"]
+        if sha256 is None and not errors and entry.kind not in (DIRECTORY, SYMLINK):
+            # Never a silent record: whatever left this one without content must be said.
+            errors.append("content was not read (no reason was recorded: please report this)")
         row = {
             "evidence_id": self.evidence_id,
             "path": entry.path,
@@ -115,7 +127,7 @@ class ScanWriter:
         }
         self._files.append((row, sha256))
         self.stats.files += 1
-        self.stats.bytes += size or 0
+        self.stats.bytes += read  # bytes actually read, never what a header claims
         if errors or media_errors:
             self.stats.errors += 1
         self.maybe_flush()
@@ -136,20 +148,22 @@ class ScanWriter:
         if not (self._files or self._containers):
             return
         with transaction(self.sessions) as s:
+            conn = s.connection()
             ids: dict[str, int] = {}
             if self._media:
-                s.execute(insert_ignore(s, Media), list(self._media.values()))
-                rows = s.execute(
-                    select(Media.sha256, Media.id).where(Media.sha256.in_(list(self._media)))
+                insert_rows(
+                    conn, table_of(Media), list(self._media.values()), ignore_conflicts=True
                 )
-                ids = {sha: mid for sha, mid in rows}
+                ids = ids_for(conn, table_of(Media), "sha256", list(self._media))
             if self._files:
-                s.execute(
-                    insert_ignore(s, File),
+                insert_rows(
+                    conn,
+                    table_of(File),
                     [
                         {**row, "media_id": ids.get(sha) if sha else None}
                         for row, sha in self._files
                     ],
+                    ignore_conflicts=True,
                 )
             for path, errors in self._containers:
                 if errors:
