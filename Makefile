@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO_DIR ?= demo-out
 
-.PHONY: demo test lint typecheck pytest setup setup-dev clean bench
+.PHONY: demo test lint typecheck pytest setup setup-dev clean bench fuzz
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "synthtrace needs Python 3.11+")'
@@ -29,8 +29,8 @@ demo: setup
 	$(VENV)/bin/synthtrace demo $(DEMO_DIR)
 
 lint: setup-dev
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks fuzz
+	$(VENV)/bin/ruff format --check src tests benchmarks fuzz
 
 typecheck: setup-dev
 	$(VENV)/bin/mypy
@@ -42,6 +42,11 @@ test: lint typecheck pytest
 
 bench: setup-dev
 	$(PY) benchmarks/scan_bench.py
+
+# Every fuzz target in turn, FUZZ_SECONDS each; corpora grow in fuzz/corpus/ (docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+fuzz: setup-dev
+	$(PY) -m fuzz.run --target all --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist src/*.egg-info
