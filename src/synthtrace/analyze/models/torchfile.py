@@ -5,8 +5,10 @@ storages). Only the pickles are read, statically (models/pickles.py): nothing is
 
 from __future__ import annotations
 
+import lzma
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -15,6 +17,19 @@ from synthtrace.analyze.models.pickles import PickleError, PickleSummary, summar
 MODEL_EXTENSIONS = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
 # torch.save's legacy format starts with this magic number, pickled (protocol 2, LONG1).
 LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
+
+
+# What reading a damaged ZIP member raises: RuntimeError covers an encrypted member (and
+# NotImplementedError, an unknown method); the decompressors raise their own types.
+_MEMBER_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 class TorchFileError(ValueError):
@@ -51,7 +66,7 @@ def looks_like_pickle(head: bytes, name: str) -> bool:
 def read_torch_zip(stream: BinaryIO, limit: int) -> TorchFile:
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise TorchFileError(f"checkpoint ZIP could not be opened: {exc}") from exc
     with zf:
         infos = zf.infolist()
@@ -63,7 +78,7 @@ def read_torch_zip(stream: BinaryIO, limit: int) -> TorchFile:
         try:
             with zf.open(pkl[0]) as member:
                 data = member.read(limit + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        except _MEMBER_ERRORS as exc:
             raise TorchFileError(f"data.pkl could not be read: {exc}") from exc
         if len(data) > limit:
             raise TorchFileError("data.pkl expands beyond the limit")
