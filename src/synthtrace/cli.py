@@ -18,6 +18,7 @@ from synthtrace.match.commands import register as register_match
 from synthtrace.provenance.commands import register as register_provenance
 from synthtrace.report.commands import register as register_report
 from synthtrace.summary import CaseSummary, case_summary
+from synthtrace.terminal import shown
 from synthtrace.web import commands as review_commands
 
 app = typer.Typer(
@@ -44,7 +45,7 @@ def case_create(
             pass
     except CaseError as exc:
         raise fail(str(exc)) from exc
-    out.print(f"case [bold]{name}[/] created in {case_dir}")
+    out.print(f"case [bold]{shown(name)}[/] created in {shown(case_dir)}")
 
 
 @audit_app.command("verify")
@@ -56,7 +57,7 @@ def audit_verify(case_dir: CaseDir) -> None:
         out.print(f"audit log intact: {report.lines} entries")
         return
     for problem in report.problems:
-        console.print(f"[red]{problem}[/]")
+        console.print(f"[red]{shown(problem)}[/]")
     raise typer.Exit(1)
 
 
@@ -92,7 +93,7 @@ def scan(
         with Progress(
             *columns, console=console, transient=True, disable=not console.is_terminal
         ) as bar:
-            task = bar.add_task(f"scanning {label}", total=None, files=0, mb=0.0, errors=0)
+            task = bar.add_task(f"scanning {shown(label)}", total=None, files=0, mb=0.0, errors=0)
 
             def show(p: ScanProgress) -> None:
                 bar.update(task, files=p.files, mb=p.bytes / 1e6, errors=p.errors)
@@ -111,11 +112,11 @@ def scan(
         rate = outcome.files / outcome.seconds if outcome.seconds else 0.0
         verb = "resumed" if outcome.resumed else "scanned"
         out.print(
-            f"{verb} [bold]{label}[/]: {outcome.files} files recorded in {outcome.seconds:.1f} s "
-            f"({rate:.1f} files/s), {outcome.errors} with errors"
+            f"{verb} [bold]{shown(label)}[/]: {outcome.files} files recorded in "
+            f"{outcome.seconds:.1f} s ({rate:.1f} files/s), {outcome.errors} with errors"
         )
         for report in outcome.reports:
-            out.print(report)
+            out.print(shown(report))
         render_summary(case_summary(case))
 
 
@@ -170,29 +171,34 @@ def demo(
     if directory.exists() and any(directory.iterdir()):
         raise fail(f"{directory} exists and is not empty")
     case_dir, outcomes, result = run_demo(
-        directory, workers=workers, on_scan=lambda label: console.print(f"scanning {label} ...")
+        directory,
+        workers=workers,
+        on_scan=lambda label: console.print(f"scanning {shown(label)} ..."),
     )
     for o in outcomes:
         out.print(
-            f"scanned [bold]{o.label}[/]: {o.files} files in {o.seconds:.1f} s, "
+            f"scanned [bold]{shown(o.label)}[/]: {o.files} files in {o.seconds:.1f} s, "
             f"{o.errors} with errors"
         )
     render_summary(result)
     out.print(
-        f"\nThe case is in [bold]{case_dir}[/]. Next: synthtrace export {case_dir} --format jsonl"
+        f"\nThe case is in [bold]{shown(case_dir)}[/]. "
+        f"Next: synthtrace export {shown(case_dir)} --format jsonl"
     )
 
 
 def render_summary(s: CaseSummary) -> None:
     table = Table(
-        title=f"{s.name}: {s.files} files, {s.media} distinct contents, {s.errors} with errors"
+        title=(
+            f"{shown(s.name)}: {s.files} files, {s.media} distinct contents, {s.errors} with errors"
+        )
     )
     table.add_column("evidence", no_wrap=True)
     for col in ("files", "MB", "images", "dupl.", "shared", "errors", "files/s"):
         table.add_column(col, justify="right", no_wrap=True)
     for e in s.evidence:
         table.add_row(
-            e.label + ("" if e.complete else " (incomplete)"),
+            shown(e.label) + ("" if e.complete else " (incomplete)"),
             str(e.files),
             f"{e.bytes / 1e6:.1f}",
             str(e.images),
@@ -203,14 +209,14 @@ def render_summary(s: CaseSummary) -> None:
         )
     out.print(table)
     for e in s.evidence:
-        types = ", ".join(f"{m} {n}" for m, n in e.types[:6])
-        out.print(f"  [bold]{e.label}[/] types: {types}", soft_wrap=True, highlight=False)
+        types = ", ".join(f"{shown(m)} {n}" for m, n in e.types[:6])
+        out.print(f"  [bold]{shown(e.label)}[/] types: {types}", soft_wrap=True, highlight=False)
     for section in s.sections:
-        t = Table(title=section.title)
+        t = Table(title=shown(section.title))
         for col in section.columns:
-            t.add_column(col)
-        for row in section.rows:
-            t.add_row(*row)
+            t.add_column(shown(col))
+        for row in section.rows:  # paths, model names, prompts: text from the evidence
+            t.add_row(*(shown(cell) for cell in row))
         out.print(t)
 
 

@@ -6,19 +6,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from synthtrace.case import Case, CaseError, open_case
+from synthtrace.terminal import SafeConsole, shown
 
-console = Console(stderr=True)  # progress, notes and errors
-out = Console()  # results
+console = SafeConsole(stderr=True)  # progress, notes and errors
+out = SafeConsole()  # results
 
 CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print an error and return the exit to raise (the commands' only non-zero path)."""
-    console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+    console.print(f"[bold red]error:[/] {shown(message)}", soft_wrap=True, highlight=False)
     return typer.Exit(code)
 
 

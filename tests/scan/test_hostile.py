@@ -246,3 +246,24 @@ def test_scan_that_cannot_run_exits_non_zero(tmp_path: Path) -> None:
         text=True,
     )
     assert inside.returncode != 0 and "contain each other" in inside.stderr
+
+
+def test_truncation_is_seen_whatever_else_set_pillows_switch() -> None:
+    """WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import; analysis in the same
+    process must still report a truncated picture as truncated."""
+    import io
+
+    from PIL import ImageFile
+
+    from synthtrace.analyze.pipeline import analyze_stream
+    from synthtrace.limits import Limits
+
+    jpg = small_jpeg(1)
+    cut = jpg[: len(jpg) // 3]
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        media, _ = analyze_stream("cut.jpg", lambda: io.BytesIO(cut), Limits(), None, data=cut)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+    assert media.image is not None and media.image.pdq is None
+    assert any("truncated" in e for e in media.image.errors)

@@ -42,17 +42,18 @@ _MAGIC_NO_CHECK_SOFT = 0x4000  # libmagic: skip the magic database, keep the bui
 # Text whose start the magic database can name: markup, scripts, PostScript/PDF/RTF, PEM and PGP
 # armour, vCard/iCalendar, mail and HTTP-like headers, registry exports...
 _TEXT_FORMAT_START = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*(?:#!|<|%!|%PDF|\{\\rtf|-----BEGIN|BEGIN:|From |"
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:#!|<|!<arch>|%!|%PDF|\{\\rtf|-----BEGIN|BEGIN:|From |"
     rb"[A-Za-z][A-Za-z0-9-]*: |Windows Registry Editor|REGEDIT4)"
 )
 # ...and source code, which it names by lines near the top.
 _SOURCE_LINE = re.compile(
     rb"^[ \t]*(?:import [\w.]|from [\w.]+ import |def \w|class \w|"
     rb"#[ \t]*(?:include|define|ifn?def|if|pragma)\b|package [\w.]+;|using [\w.]+;|"
-    rb"namespace \w|(?:function|var|const|let) \w|module\.exports|[\x27\x22]use strict|<)",
+    rb"namespace \w|(?:function|var|const|let|export) \w|module\.exports|[\x27\x22]use strict|"
+    rb"require[ (]|/\*|\.(?:\\\x22|[A-Z]{2}\b)|@(?:echo|rem)\b|<)",
     re.M,
 )
-_TEXT_START, _SOURCE_WINDOW = 512, 4096
+_TEXT_START, _SOURCE_WINDOW, _BUILTIN_HEAD = 512, 4096, 8192
 
 _local = threading.local()
 
@@ -115,7 +116,14 @@ def detect_mime(head: bytes) -> str:
     head = head[:MAGIC_HEAD]
     full, builtin = _magics()
     try:
-        first = str(builtin.from_buffer(head))
+        first = str(builtin.from_buffer(head[:_BUILTIN_HEAD]))
+        if first == "text/plain" and len(head) > _BUILTIN_HEAD:
+            # The built-in checks cost time in proportion to the bytes; what they would see past
+            # the first 8 KiB matters only for JSON (parsed whole) and for text turning binary.
+            if head.lstrip()[:1] in (b"{", b"["):
+                first = str(builtin.from_buffer(head))
+            elif b"\x00" in head:
+                first = "application/octet-stream"
         if first in ("application/json", "text/csv"):
             return first
         if first == "text/plain" and not _names_a_text_format(head):

@@ -189,6 +189,9 @@ def _decode(
         )
         return facts, None
     truncated = False
+    # Pillow's switch is process-wide and other libraries set it (WeasyPrint does on import): a
+    # truncated picture must be seen as truncated, whoever ran before in this process.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         im.load()
     except OSError as exc:

@@ -20,6 +20,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from synthtrace.terminal import shown
+
 CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
 FORMATS = ("auto", "vics", "icse", "csv", "text")
 TYPES = ("md5", "sha1", "sha256", "pdq")
@@ -81,28 +83,30 @@ def hashset_import(
             except HashListError as exc:
                 raise fail(str(exc)) from exc
     if report.unchanged:
-        out.print(f"{report.name}: unchanged since its last import ({report.entries} hashes)")
+        out.print(
+            f"{shown(report.name)}: unchanged since its last import ({report.entries} hashes)"
+        )
         return
     kinds = ", ".join(f"{k} {n}" for k, n in report.by_type.items())
     verb = "replaced" if report.replaced else "imported"
     out.print(
-        f"{verb} [bold]{report.name}[/] ({report.format}): {report.records} records, "
+        f"{verb} [bold]{shown(report.name)}[/] ({report.format}): {report.records} records, "
         f"{report.entries} hashes ({kinds}), {report.bad} bad records, "
         f"{report.duplicates} duplicates, in {report.seconds:.1f} s",
         highlight=False,
     )
     for problem in report.problems[:5]:
-        console.print(f"  [yellow]skipped[/] {problem}", highlight=False)
+        console.print(f"  [yellow]skipped[/] {shown(problem)}", highlight=False)
     if report.bad > 5:
         console.print(f"  ... {report.bad - 5} more skipped records", highlight=False)
     if report.outside_scheme:
         console.print(
             "  [yellow]categories not in this case's scheme (kept on the matches, not used to "
-            f"pre-categorise):[/] {', '.join(report.outside_scheme)}",
+            f"pre-categorise):[/] {shown(', '.join(report.outside_scheme))}",
             highlight=False,
         )
     for line in report.passes:
-        out.print(line, highlight=False)
+        out.print(shown(line), highlight=False)
 
 
 @hashset_app.command("list")
@@ -118,10 +122,10 @@ def hashset_list(case_dir: CaseDir) -> None:
         table.add_column(col)
     for h in lists:
         table.add_row(
-            h.name,
+            shown(h.name),
             h.format,
             "known-good" if h.known_good else "known",
-            h.category or "-",
+            shown(h.category or "-"),
             str(h.entries),
             str(h.skipped),
             str(h.matched_media),

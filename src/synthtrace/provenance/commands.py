@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from synthtrace.case import Case, CaseError, open_case
+from synthtrace.cli_support import console, out
+from synthtrace.terminal import shown
 
-console = Console(stderr=True)
-out = Console()
 CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
 
 
@@ -22,7 +21,7 @@ def _case(path: Path) -> Case:
     try:
         return open_case(path)
     except CaseError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        console.print(f"[bold red]error:[/] {shown(exc)}")
         raise typer.Exit(2) from exc
 
 

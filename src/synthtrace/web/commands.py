@@ -12,21 +12,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from synthtrace.accounts import AccountError, Role, add_user, find_user, list_users, set_password
 from synthtrace.audit import cli_user
 from synthtrace.case import Case, CaseError, open_case
+from synthtrace.cli_support import console, out
+from synthtrace.terminal import shown
 
 user_app = typer.Typer(help="Accounts of the review app.", no_args_is_help=True)
-console = Console(stderr=True)
-out = Console()
 CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
+    console.print(f"[bold red]error:[/] {shown(message)}", soft_wrap=True, highlight=False)
     return typer.Exit(2)
 
 
