@@ -8,6 +8,7 @@ The inputs are under tests/fuzz/crashes/<target>/<finding>; benchmarks/RESULTS.m
 from __future__ import annotations
 
 import io
+import json
 import struct
 import tarfile
 import zlib
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from fuzz.registry import BY_NAME
 
+from synthtrace.analyze import c2pa_reader
 from synthtrace.analyze.content import Content
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
 from synthtrace.evidence.archives import ArchiveError
@@ -207,3 +209,39 @@ def test_unreadable_data_pkl_is_an_error(what: str, flags: int, method: int, bod
     # RuntimeError (password required) and zlib.error escaped the reader of data.pkl.
     errors = _model_errors(_zip(b"archive/data.pkl", body, flags=flags, method=method))
     assert len(errors) == 1 and errors[0].startswith("model file: data.pkl could not be read"), what
+
+
+def _safetensors(header: dict[str, object]) -> bytes:
+    raw = json.dumps(header).encode()
+    return struct.pack("<Q", len(raw)) + raw + bytes(8)
+
+
+def test_safetensors_dtype_that_is_no_string_is_a_problem_not_a_crash() -> None:
+    # `dtype not in DTYPES` with a list for dtype: TypeError (unhashable) out of the analyzer.
+    data = _safetensors({"w": {"dtype": ["F16"], "shape": [2, 2], "data_offsets": [0, 8]}})
+    name, mime = "models/x.safetensors", "application/octet-stream"
+    result = ModelAnalyzer().analyze(Content(name, mime, len(data), "", io.BytesIO, data), Limits())
+    assert result.errors == []
+    assert result.facts["problems"] == ["tensor 'w' has unknown dtype ['F16']"]
+
+
+# --- C2PA summary --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        {"active_manifest": {"a": 1}, "manifests": {"m": {}}},  # unhashable label: TypeError
+        {"active_manifest": "m", "manifests": "m"},  # manifests not an object: AttributeError
+        {"active_manifest": "m", "manifests": {"m": {"signature_info": "issuer"}}},
+        {"manifests": {"m": {"assertions": [{"label": "c2pa.actions.v2", "data": [1]}]}}},
+        {"active_manifest": "m", "manifests": {"m": {"claim_generator_info": 7}}},
+        {"active_manifest": "m", "manifests": {"m": {"assertions": 5, "ingredients": 4}}},
+        {"validation_status": 3},
+    ],
+)
+def test_manifest_store_of_unexpected_shape_is_summarised(store: dict[str, object]) -> None:
+    # The store is the SDK's JSON of what the file's maker wrote; odd shapes count as empty.
+    facts = c2pa_reader._summarise(store, None)
+    assert facts.ai == [] and facts.tool is None
+    assert facts.summary["actions"] == [] and facts.summary["signer"] is None

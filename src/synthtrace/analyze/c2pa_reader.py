@@ -73,11 +73,21 @@ def _context() -> Any:
     return ctx
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """A JSON value expected to be an object. Manifests are written by whoever made the file, and
+    custom assertions carry any JSON: a value of another type counts as empty, never a crash."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _generator(manifest: dict[str, Any]) -> str | None:
     if isinstance(manifest.get("claim_generator"), str):
         return str(manifest["claim_generator"])
     parts = []
-    for info in manifest.get("claim_generator_info") or []:
+    for info in _list(manifest.get("claim_generator_info")):
         if isinstance(info, dict) and info.get("name"):
             parts.append(f"{info['name']} {info.get('version', '')}".strip())
     return ", ".join(parts) or None
@@ -85,12 +95,12 @@ def _generator(manifest: dict[str, Any]) -> str | None:
 
 def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    for assertion in manifest.get("assertions") or []:
+    for assertion in _list(manifest.get("assertions")):
         if not isinstance(assertion, dict):
             continue
         if not str(assertion.get("label", "")).startswith("c2pa.actions"):
             continue
-        for action in (assertion.get("data") or {}).get("actions") or []:
+        for action in _list(_dict(assertion.get("data")).get("actions")):
             if not isinstance(action, dict):
                 continue
             agent = action.get("softwareAgent")
@@ -117,9 +127,9 @@ def _tool(*names: str | None) -> str | None:
 
 
 def _summarise(store: dict[str, Any], state: str | None) -> C2paFacts:
-    manifests = store.get("manifests") or {}
+    manifests = _dict(store.get("manifests"))
     active_label = store.get("active_manifest")
-    active = manifests.get(active_label) or {}
+    active = _dict(manifests.get(active_label)) if isinstance(active_label, str) else {}
     facts = C2paFacts(summary={})
     source_types: list[str] = []
     for label, manifest in manifests.items():
@@ -139,10 +149,10 @@ def _summarise(store: dict[str, Any], state: str | None) -> C2paFacts:
                 facts.capture.append(f"{where}: {action.get('action')} {classify(dst).term}")
     failures = [
         v.get("code")
-        for v in store.get("validation_status") or []
+        for v in _list(store.get("validation_status"))
         if isinstance(v, dict) and v.get("code")
     ]
-    signature = active.get("signature_info") or {}
+    signature = _dict(active.get("signature_info"))
     facts.summary = {
         "claim_generator": _generator(active),
         "title": active.get("title"),
@@ -154,7 +164,7 @@ def _summarise(store: dict[str, Any], state: str | None) -> C2paFacts:
                 "format": i.get("format"),
                 "relationship": i.get("relationship"),
             }
-            for i in active.get("ingredients") or []
+            for i in _list(active.get("ingredients"))
             if isinstance(i, dict)
         ],
         "validation_state": state,

@@ -115,5 +115,7 @@ def _check_tensor(name: str, info: Any, data_size: int, header: SafetensorsHeade
         or not 0 <= offsets[0] <= offsets[1] <= data_size
     ) and len(header.problems) < 20:
         header.problems.append(f"tensor {name!r} points outside the data section")
-    if info.get("dtype") not in DTYPES and len(header.problems) < 20:
-        header.problems.append(f"tensor {name!r} has unknown dtype {info.get('dtype')!r}")
+    dtype = info.get("dtype")
+    known = isinstance(dtype, str) and dtype in DTYPES  # a list or object is no dtype (unhashable)
+    if not known and len(header.problems) < 20:
+        header.problems.append(f"tensor {name!r} has unknown dtype {dtype!r:.100}")
