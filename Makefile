@@ -41,7 +41,10 @@ pytest: setup-dev
 test: lint typecheck pytest
 
 bench: setup-dev
+	scripts/system-deps.sh bench
 	$(PY) benchmarks/scan_bench.py
+	$(PY) benchmarks/throughput_bench.py
+	$(PY) benchmarks/filetype_bench.py
 
 # Every fuzz target in turn, FUZZ_SECONDS each; corpora grow in fuzz/corpus/ (docs/fuzzing.md).
 FUZZ_SECONDS ?= 60
