@@ -25,6 +25,8 @@ from synthtrace.evidence.entry import Entry
 from synthtrace.evidence.reading import Budget
 from synthtrace.evidence.walk import WalkContext
 from synthtrace.limits import Limits
+from synthtrace.match.formats.base import FormatError, ReadOptions
+from synthtrace.match.formats.vics import VicsList
 
 CRASHES = Path(__file__).parent / "crashes"
 INPUTS = sorted(p for p in CRASHES.glob("*/*") if p.is_file())
@@ -245,3 +247,13 @@ def test_manifest_store_of_unexpected_shape_is_summarised(store: dict[str, objec
     facts = c2pa_reader._summarise(store, None)
     assert facts.ai == [] and facts.tool is None
     assert facts.summary["actions"] == [] and facts.summary["signer"] is None
+
+
+# --- hash lists -----------------------------------------------------------------------------------
+
+
+def test_vics_key_that_is_not_utf8_is_a_format_error() -> None:
+    # yajl reports invalid UTF-8 in a key as UnicodeDecodeError, which no importer caught.
+    doc = b'{"\xc0\x8fdata.context": "x#Media", "value": []}'
+    with pytest.raises(FormatError, match="not UTF-8 JSON near byte"):
+        list(VicsList().parse(io.BytesIO(doc), ReadOptions()))

@@ -155,6 +155,8 @@ class VicsList:
                 coro.send(chunk)
             except ijson.JSONError as exc:
                 raise FormatError(f"not valid JSON near byte {offset}: {exc}") from exc
+            except UnicodeDecodeError as exc:  # yajl's own decoder: JSON text must be UTF-8
+                raise FormatError(f"not UTF-8 JSON near byte {offset}: {exc}") from exc
             if events:
                 quiet = 0
             else:
@@ -171,6 +173,8 @@ class VicsList:
             coro.close()
         except ijson.JSONError as exc:
             raise FormatError(f"the JSON ends early (truncated at byte {offset}): {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"not UTF-8 JSON near byte {offset}: {exc}") from exc
         for prefix, event, value in events:
             yield from state.event(prefix, event, value)
         if state.context is None:
