@@ -53,6 +53,13 @@ TARGETS: list[Target] = [
     Target("exif", f"{_I}:exif_input", "synthtrace/analyze/exif.py", ("synthtrace", "PIL")),
     Target("xmp", f"{_I}:xmp_input", f"{_FORMATS}xmp.py", max_len=64 * 1024),
     Target("iptc", f"{_I}:iptc_input", "synthtrace/analyze/iptc.py", max_len=64 * 1024),
+    # Whole pictures through the image decoder and the provenance analyzer.
+    Target(
+        "picture",
+        "fuzz.harnesses.pictures:picture_input",
+        "synthtrace/analyze/image.py + provenance/analyzer.py",
+        max_len=64 * 1024,
+    ),
     # Generator formats, one target each, and NovelAI's stealth pixel payload.
     Target("a1111", f"{_G}:a1111_input", f"{_FORMATS}a1111.py"),
     Target("comfyui", f"{_G}:comfyui_input", f"{_FORMATS}comfyui.py"),

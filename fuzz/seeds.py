@@ -332,6 +332,41 @@ def stealth_seeds() -> Seeds:
     return seeds
 
 
+def picture_seeds() -> Seeds:
+    """Small pictures carrying metadata where generators and cameras put it."""
+    from synthtrace.analyze.formats import FORMATS
+    from synthtrace.analyze.stealth import embed_stealth
+    from synthtrace.demo.pictures import camera_exif
+
+    by_name = {f.name: f for f in FORMATS}
+    picture = tiny_picture((16, 16))
+    info = PngImagePlugin.PngInfo()
+    a1111 = by_name["a1111"].examples()[0].metadata.texts["parameters"]
+    info.add_text("parameters", a1111)
+    info.add_itxt("XML:com.adobe.xmp", xmp_seeds()["attributes"].decode())
+    exif = camera_exif("ExampleCam", "Model 1", "2024:05:01 12:30:00", gps=(48.85, -2.35))
+    exif.get_ifd(0x8769)[0x9286] = b"UNICODE\x00" + a1111.encode("utf-16-be")
+    comfy = by_name["comfyui"].examples()[1].metadata.exif["Model"]
+    webp_exif = Image.Exif()
+    webp_exif[0x0110] = comfy
+    webp = io.BytesIO()
+    picture.save(webp, "WEBP", lossless=True, exif=webp_exif)
+    gif = io.BytesIO()
+    picture.convert("P").save(gif, "GIF", comment=b"a lighthouse on a cliff at dusk")
+    tiff = io.BytesIO()
+    picture.save(tiff, "TIFF", tiffinfo={700: xmp_seeds()["capture"]})
+    payload = gzip.compress(b'{"Software": "NovelAI", "Description": "a lake"}', mtime=0)
+    stealth = embed_stealth(tiny_picture((32, 32), "RGBA"), payload, "stealth_pngcomp")
+    return {
+        "png-text-xmp": _png(picture, info),
+        "jpeg-exif": _jpeg(picture, exif=exif, comment=b"a red barn"),
+        "webp-exif": webp.getvalue(),
+        "gif-comment": gif.getvalue(),
+        "tiff-xmp": tiff.getvalue(),
+        "png-stealth": _png(stealth),
+    }
+
+
 # --- C2PA -----------------------------------------------------------------------------------------
 
 
@@ -525,6 +560,7 @@ BUILDERS: dict[str, Callable[[], Seeds]] = {
     "xmp": xmp_seeds,
     "iptc": iptc_seeds,
     "stealth": stealth_seeds,
+    "picture": picture_seeds,
     "c2pa": c2pa_seeds,
     "c2pa_summary": c2pa_summary_seeds,
     "safetensors": safetensors_seeds,
