@@ -35,8 +35,10 @@ lint: setup-dev
 typecheck: setup-dev
 	$(VENV)/bin/mypy
 
+# The whole suite twice: on SQLite, then on a PostgreSQL server the session starts itself.
 pytest: setup-dev
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --database sqlite
+	$(PY) -m pytest -q --database postgresql
 
 test: lint typecheck pytest
 

@@ -6,11 +6,13 @@
 #                (WeasyPrint lays the PDF out with Pango; the report's font is DejaVu Sans)
 #   poppler-utils - the report tests read the PDF back with pdftotext (test only)
 #   hashdeep   - benchmarks/throughput_bench.py times it as the baseline (bench only)
+#   postgresql - `make test` runs the suite again on a PostgreSQL server it starts itself
+#                (tests/pgserver.py); benchmarks/web_bench.py --database postgresql (test, bench)
 # Usage: scripts/system-deps.sh [runtime|test|bench]
 set -euo pipefail
 want=(libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
-[ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils)
-[ "${1:-runtime}" = "bench" ] && want+=(hashdeep)
+[ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils postgresql)
+[ "${1:-runtime}" = "bench" ] && want+=(hashdeep postgresql)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

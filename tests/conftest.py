@@ -14,6 +14,10 @@ from synthtrace.cli import app
 from synthtrace.demo.evidence import build_demo_evidence
 from synthtrace.export.records import iter_records
 from synthtrace.scan.service import scan_evidence
+from synthtrace.store.db import SERVER_ENV
+from tests.pgserver import PostgresServer
+
+_SERVER = pytest.StashKey[PostgresServer]()
 
 # The shared reference fixtures: $SYNTHTRACE_ANCHORS, else ../shared/anchors beside the checkout.
 ANCHOR_PLACES = [
@@ -25,6 +29,64 @@ ANCHOR_PLACES = [
     )
     if p
 ]
+
+
+# The whole suite runs on SQLite, and again on PostgreSQL (`make test` does both):
+# `--database postgresql` or SYNTHTRACE_TEST_DATABASE=postgresql starts a throwaway server for the
+# session and sets SYNTHTRACE_DATABASE_SERVER, so every case a test creates (create_case, the
+# `case create` and `demo` commands, in this process or a child) gets a fresh database there.
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=DATABASES,
+        default=os.environ.get("SYNTHTRACE_TEST_DATABASE") or "sqlite",
+        help="database every test case is created on (default: $SYNTHTRACE_TEST_DATABASE)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(why): checks something only SQLite has (skipped on PostgreSQL)"
+    )
+    database = config.getoption("--database")
+    os.environ["SYNTHTRACE_TEST_DATABASE"] = database  # what database_kind() reads, children too
+    if database == "sqlite":
+        os.environ.pop(SERVER_ENV, None)
+        return
+    from tests.pgserver import start_server
+
+    server = start_server()
+    config.stash[_SERVER] = server
+    os.environ[SERVER_ENV] = server.url()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(_SERVER, None)
+    if server is not None:
+        os.environ.pop(SERVER_ENV, None)
+        server.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"synthtrace test database: {config.getoption('--database')}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--database") == "sqlite":
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            why = marker.args[0] if marker.args else "SQLite only"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+
+
+def database_kind() -> str:
+    """'sqlite' or 'postgresql': what the cases of this test session live in."""
+    return os.environ.get("SYNTHTRACE_TEST_DATABASE") or "sqlite"
 
 
 @pytest.fixture

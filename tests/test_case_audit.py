@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synthtrace.case import CaseError, create_case, open_case
-from tests.conftest import run_cli
+from tests.conftest import database_kind, run_cli
 
 
 def test_case_create_makes_folder_database_thumbs_and_audit(cli: CliRunner, tmp_path: Path) -> None:
@@ -18,15 +18,21 @@ def test_case_create_makes_folder_database_thumbs_and_audit(cli: CliRunner, tmp_
         cli, "case", "create", str(case_dir), "--name", "Op Lighthouse", "--examiner", "E. Xam"
     )
     assert code == 0, out
-    assert (case_dir / "case.db").is_file() and (case_dir / "thumbs").is_dir()
+    assert (case_dir / "thumbs").is_dir()
+    url = json.loads((case_dir / "case.json").read_text())["database_url"]
+    if database_kind() == "sqlite":
+        assert (case_dir / "case.db").is_file() and url is None
+    else:  # a database of its own on the lab's server, named in case.json
+        assert url.startswith("postgresql") and not (case_dir / "case.db").exists()
     entries = [json.loads(line) for line in (case_dir / "audit.jsonl").read_text().splitlines()]
     assert entries[0]["action"] == "case.create"
     assert entries[0]["details"]["name"] == "Op Lighthouse"
     with open_case(case_dir) as case:
         info = case.info()
         assert (info.name, info.examiner) == ("Op Lighthouse", "E. Xam")
-        with case.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        if database_kind() == "sqlite":
+            with case.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     code, out = run_cli(cli, "case", "create", str(case_dir), "--name", "again")
     assert code != 0 and "already a case" in out
 

@@ -9,11 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from synthtrace import __version__
 from synthtrace.audit import AuditLog
-from synthtrace.store.db import make_engine, session_factory, transaction, upgrade
+from synthtrace.store.db import (
+    make_engine,
+    new_server_database,
+    session_factory,
+    transaction,
+    upgrade,
+)
 from synthtrace.store.models import AuditHead, CaseInfo
 from synthtrace.timefmt import now_utc
 
@@ -105,6 +112,10 @@ def create_case(
         raise CaseError(f"{root} is already a case")
     if root.exists() and any(root.iterdir()):
         raise CaseError(f"{root} exists and is not empty; a case needs a folder of its own")
+    try:  # before the folder exists, so a server that says no leaves nothing behind
+        database_url = database_url or new_server_database(name)
+    except (ValueError, SQLAlchemyError) as exc:
+        raise CaseError(f"cannot create the case database: {exc}") from exc
     root.mkdir(parents=True, exist_ok=True)
     for sub in ("thumbs", "tmp"):
         (root / sub).mkdir(exist_ok=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from synthtrace.export.records import BASE_KEYS
-from tests.conftest import run_cli
+from tests.conftest import database_kind, run_cli
 
 CONTRACT_KEYS = [
     "evidence",
@@ -113,6 +113,7 @@ def test_demo_command_builds_and_scans(cli: CliRunner, tmp_path: Path) -> None:
     code, out = run_cli(cli, "demo", str(tmp_path / "demo"), "--workers", "0")
     assert code == 0, out
     assert "laptop-A" in out and "phone-B" in out
-    assert (tmp_path / "demo" / "case" / "case.db").is_file()
+    assert (tmp_path / "demo" / "case" / "case.json").is_file()
+    assert (tmp_path / "demo" / "case" / "case.db").is_file() == (database_kind() == "sqlite")
     code, out = run_cli(cli, "demo", str(tmp_path / "demo"))
     assert code != 0 and "not empty" in out

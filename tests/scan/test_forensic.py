@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from synthtrace.case import create_case
 from synthtrace.scan.service import scan_evidence
@@ -102,14 +103,12 @@ def test_rescanning_same_label_adds_nothing(tmp_path: Path) -> None:
         assert len(records(case)) == first.files
 
 
-def _count_files(db: Path) -> int:
+def _count_files(engine: Engine) -> int:
+    """Files committed so far, read while a scan runs (a failed read counts as none yet)."""
     try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(con.execute("select count(*) from files").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.Error:
+        with engine.connect() as conn:
+            return int(conn.execute(text("select count(*) from files")).scalar_one())
+    except SQLAlchemyError:
         return 0
 
 
@@ -143,7 +142,9 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path) -> None:
         [sys.executable, "-m", "synthtrace", "case", "create", str(killed), "--name", "k"],
         check=True,
     )
-    db = killed / "case.db"
+    # The case's own database, SQLite or PostgreSQL, read directly: opening the case would migrate.
+    url = json.loads((killed / "case.json").read_text())["database_url"]
+    engine = create_engine(url or f"sqlite:///{killed / 'case.db'}")
     kills = 0
     # Kill the whole process tree (scanner, forkserver, workers) at several points: during start-up,
     # after a few records, and mid-way, resuming each time from wherever it died.
@@ -156,13 +157,14 @@ def test_sigkill_at_any_moment_then_resume(tmp_path: Path) -> None:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            if target == 0 or _count_files(db) >= target:
+            if target == 0 or _count_files(engine) >= target:
                 break
             time.sleep(0.01)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             kills += 1
         proc.wait()
+    engine.dispose()
     assert kills >= 2, "the scan finished before it could be killed; make the evidence larger"
     final = subprocess.run(_scan_cmd(killed, ev), capture_output=True, text=True)
     assert final.returncode == 0, final.stderr

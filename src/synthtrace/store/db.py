@@ -1,7 +1,16 @@
-"""Engines and migrations: SQLite (WAL) by default, PostgreSQL by URL, schema always at head."""
+"""Engines and migrations: SQLite (WAL) by default, PostgreSQL by URL, schema always at head.
+
+A lab with one PostgreSQL server for every case sets `SYNTHTRACE_DATABASE_SERVER` (a URL naming
+the server and a database to connect to for administration, e.g.
+`postgresql+psycopg://synthtrace@db.lab/postgres`): each new case then gets a database of its own
+there, created on `case create`, unless `--database` names one.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,12 +18,13 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SERVER_ENV = "SYNTHTRACE_DATABASE_SERVER"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -27,12 +37,62 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+NUL = "\x00"
+NUL_STORED = "\ufffd"
+
+
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(NUL, NUL_STORED) if NUL in value else value
+    if isinstance(value, dict):
+        return {k: _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_no_nul(v) for v in value)
+    return value
+
+
+def _store_nul_as_replacement(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+) -> tuple[str, Any]:
+    """PostgreSQL text cannot hold a NUL character; evidence text can (XMP padding, names).
+
+    Every database stores U+FFFD in its place, so a case exports the same text on SQLite and
+    PostgreSQL and a lookup finds what was stored. JSON values are not affected (their NULs are
+    escaped as \\u0000 in the JSON text, which both databases keep).
+    """
+    return statement, _no_nul(parameters)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _store_nul_as_replacement, retval=True)
+    return engine
+
+
+def new_server_database(name: str, server_url: str | None = None) -> str | None:
+    """Create a fresh database for a new case on the lab's server; its URL, or None without one.
+
+    The name is the case name's letters plus a random suffix, so two cases never share one.
+    """
+    server_url = server_url or os.environ.get(SERVER_ENV) or None
+    if server_url is None:
+        return None
+    url = make_url(server_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError(f"{SERVER_ENV} must name a PostgreSQL server, not {url.drivername}")
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:40] or "case"
+    database = f"synthtrace_{slug}_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+    finally:
+        admin.dispose()
+    return url.set(database=database).render_as_string(hide_password=False)
 
 
 def alembic_config(engine: Engine) -> Config:
