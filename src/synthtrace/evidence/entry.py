@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # Kinds of entry. Directories are walked, not recorded, unless they cannot be read.
 FILE, SYMLINK, SPECIAL, DIRECTORY = "file", "symlink", "special", "directory"
@@ -32,6 +32,14 @@ class Entry:
     fs_path: bytes | None = None
     data: bytes | None = None
     spool: BinaryIO | None = None
+    # Disk images (evidence/diskimage.py): a file the file system lists as deleted, a file carved
+    # from unallocated space at `image_offset` bytes into the whole image, where the file was
+    # downloaded from, and, on the image file's own record, the `image` object.
+    deleted: bool = False
+    carved: bool = False
+    image_offset: int | None = None
+    download_origin: dict[str, Any] | None = None
+    image: dict[str, Any] | None = None
 
     @property
     def has_content(self) -> bool:

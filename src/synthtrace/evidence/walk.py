@@ -13,11 +13,11 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from synthtrace.errors import describe
 from synthtrace.evidence.archives import ArchiveError
-from synthtrace.evidence.containers import container_kind
+from synthtrace.evidence.containers import container_kind, container_note
 from synthtrace.evidence.entry import DIRECTORY, FILE, SPECIAL, SYMLINK, ContainerFinished, Entry
 from synthtrace.evidence.names import display_name
 from synthtrace.evidence.reading import Budget, open_evidence
@@ -42,6 +42,13 @@ class WalkContext:
     # Expansion budgets of the archives being read, outermost first: a nested bomb is charged to
     # every archive around it.
     budgets: list[Budget] = field(default_factory=list)
+    # Disk images: passwords or recovery keys for encrypted volumes, by dfvfs credential name
+    # ("password", "recovery_password", "startup_key"); whether to carve unallocated space.
+    credentials: dict[str, str] = field(default_factory=dict)
+    carve: bool = True
+    # Segment files (.E02, .002, ...) claimed by an image seen earlier in the walk: absolute path
+    # -> (image address, segment number).
+    segments: dict[bytes, tuple[str, int]] = field(default_factory=dict)
 
 
 def walk_evidence(source: Path, ctx: WalkContext) -> Iterator[Item]:
@@ -131,6 +138,13 @@ def _fs_entry(
             yield _timed(Entry(path=text, kind=SPECIAL, size=st.st_size, errors=errors), st)
         return
     entry = _timed(Entry(path=text, kind=FILE, size=st.st_size, errors=errors, fs_path=full), st)
+    claimed = ctx.segments.pop(os.path.abspath(full), None)
+    if claimed is not None:
+        # Read as part of its image; its own record says which, and it is hashed as a file.
+        entry.image = {"segment_of": claimed[0], "segment": claimed[1]}
+        if not ctx.skip_file(text):
+            yield entry
+        return
     head = b""
     try:
         with open_evidence(full) as fh:
@@ -145,42 +159,58 @@ def _open_content(entry: Entry) -> BinaryIO:
     if entry.data is not None:
         return io.BytesIO(entry.data)
     if entry.spool is not None:
-        entry.spool.seek(0)
-        return entry.spool
+        # Its own descriptor: closing it leaves the spool open for a record written after.
+        return cast(BinaryIO, open(f"/proc/self/fd/{entry.spool.fileno()}", "rb"))
     assert entry.fs_path is not None
     return io.BufferedReader(open_evidence(entry.fs_path), buffer_size=1024 * 1024)
 
 
 def _with_members(entry: Entry, head: bytes, ctx: WalkContext) -> Iterator[Item]:
-    """Yield the entry, then, when it is an archive, everything inside it."""
+    """Yield the entry, then, when it is an archive, everything inside it (a disk image's own
+    record comes after its members, carrying what reading them found)."""
     kind = container_kind(head) if head else None
+    if kind is None and head and (note := container_note(head)):
+        entry.errors.append(note)
     if kind is not None and entry.depth >= ctx.limits.max_depth:
         entry.errors.append(
             f"archive nested deeper than the limit of {ctx.limits.max_depth}; "
             "its members were not read"
         )
         kind = None
-    if not ctx.skip_file(entry.path):
+    if kind is not None and kind.segments is not None and entry.fs_path is not None:
+        for number, segment in enumerate(kind.segments(entry.fs_path), start=2):
+            ctx.segments[segment] = (entry.path, number)
+    after = kind is not None and kind.record_after
+    if not after and not ctx.skip_file(entry.path):
         yield entry
     if kind is None or ctx.skip_container(entry.path):
+        if after and not ctx.skip_file(entry.path):
+            yield entry
         _release(entry)
         return
     errors: list[str] = []
-    budget = Budget(ctx.limits, compressed=entry.size)
+    budget = Budget(ctx.limits, compressed=entry.size if kind.budgeted else None)
     ctx.budgets.append(budget)
     try:
-        with _open_content(entry) as stream:
-            for member in kind.open(stream, entry, ctx):
-                member_head = _member_head(member)
-                yield from _with_members(member, member_head, ctx)
-    except ArchiveError as exc:
-        errors.append(str(exc))
-    except OSError as exc:
-        errors.append(f"archive could not be read: {exc}")
-    except Exception as exc:  # an opener's library failing on hostile input is that archive's error
-        errors.append(f"archive could not be read: {describe(exc)}")
+        try:
+            with _open_content(entry) as stream:
+                for member in kind.open(stream, entry, ctx):
+                    member_head = _member_head(member)
+                    yield from _with_members(member, member_head, ctx)
+        except ArchiveError as exc:
+            errors.append(str(exc))
+        except OSError as exc:
+            errors.append(f"archive could not be read: {exc}")
+        except Exception as exc:  # an opener's library failing on hostile input is its error
+            errors.append(f"archive could not be read: {describe(exc)}")
+        finally:
+            ctx.budgets.pop()
+        if after:
+            entry.errors.extend(errors)
+            errors = []
+            if not ctx.skip_file(entry.path):
+                yield entry
     finally:
-        ctx.budgets.pop()
         _release(entry)
     yield ContainerFinished(path=entry.path, errors=errors)
 

@@ -43,6 +43,13 @@ BASE_KEYS = (
     "ctime",
     "btime",
     "link_target",
+    # Disk images (docs/formats.md): deleted and carved files, where a carved one lay in the
+    # image, where a file was downloaded from, and the image file's own `image` object.
+    "deleted",
+    "carved",
+    "image_offset",
+    "download_origin",
+    "image",
 )
 
 _KIND_MIME = {SYMLINK: "inode/symlink", DIRECTORY: "inode/directory"}
@@ -88,6 +95,11 @@ def base_record(label: str, f: File, m: Media | None) -> dict[str, Any]:
         "ctime": f.ctime,
         "btime": f.btime,
         "link_target": f.link_target,
+        "deleted": bool(f.deleted),
+        "carved": bool(f.carved),
+        "image_offset": f.image_offset,
+        "download_origin": f.download_origin,
+        "image": f.image,
     }
 
 

@@ -124,6 +124,11 @@ class ScanWriter:
             "link_target": entry.link_target,
             "extension_mismatch": mismatch,
             "errors": errors,
+            "deleted": entry.deleted,
+            "carved": entry.carved,
+            "image_offset": entry.image_offset,
+            "download_origin": entry.download_origin,
+            "image": entry.image,
         }
         self._files.append((row, sha256))
         self.stats.files += 1

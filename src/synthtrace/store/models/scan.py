@@ -105,6 +105,15 @@ class File(Base):
     link_target: Mapped[str | None] = mapped_column(Text)
     extension_mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
     errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Disk images: listed by its file system as deleted; carved from unallocated space, at this
+    # byte of the whole image; where it was downloaded from ({source, zone_id, host_url,
+    # referrer_url[, time]}: Zone.Identifier, macOS quarantine, later browser histories); on the
+    # image file itself, the image object (format, acquisition data, hashes, verified, volumes).
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    carved: Mapped[bool] = mapped_column(Boolean, default=False)
+    image_offset: Mapped[int | None] = mapped_column(BigInteger)
+    download_origin: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    image: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ContainerDone(Base):

@@ -1,0 +1,240 @@
+"""The layers of a disk image through dfvfs: the media stream, its partitions, what is on each.
+
+The storage media format (EWF, raw, VMDK, VHD, QCOW) is known from the image's signature
+(evidence/diskimage.py). Then: a file system on the whole media (a USB stick formatted without a
+partition table), or a partition table (GPT, APM, MBR with its extended partitions), and in
+each partition an encrypted volume (recorded as such, opened only with the investigator's key),
+or a file system for The Sleuth Kit, or one for dfvfs' own back-ends (XFS, APFS, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dfvfs.analyzer import analyzer
+from dfvfs.lib import definitions as dfvfs_defs
+from dfvfs.lib import errors as dfvfs_errors
+from dfvfs.path import factory as path_factory
+from dfvfs.resolver import context as dfvfs_context
+from dfvfs.resolver import resolver
+from dfvfs.volume import apm_volume_system, gpt_volume_system, tsk_volume_system
+
+from synthtrace.errors import describe
+
+MEDIA_FORMATS = {
+    "ewf": dfvfs_defs.TYPE_INDICATOR_EWF,
+    "raw": dfvfs_defs.TYPE_INDICATOR_RAW,
+    "vmdk": dfvfs_defs.TYPE_INDICATOR_VMDK,
+    "vhd": dfvfs_defs.TYPE_INDICATOR_VHDI,
+    "vhdx": dfvfs_defs.TYPE_INDICATOR_VHDI,
+    "qcow": dfvfs_defs.TYPE_INDICATOR_QCOW,
+}
+_TABLES = {
+    dfvfs_defs.TYPE_INDICATOR_GPT: ("GPT", gpt_volume_system.GPTVolumeSystem),
+    dfvfs_defs.TYPE_INDICATOR_APM: ("APM", apm_volume_system.APMVolumeSystem),
+    dfvfs_defs.TYPE_INDICATOR_TSK_PARTITION: ("MBR", tsk_volume_system.TSKVolumeSystem),
+}
+_ENCRYPTED = {
+    dfvfs_defs.TYPE_INDICATOR_BDE: "BitLocker",
+    dfvfs_defs.TYPE_INDICATOR_LUKSDE: "LUKS",
+    dfvfs_defs.TYPE_INDICATOR_CS: "Core Storage (FileVault)",
+}
+# Back-ends tried when The Sleuth Kit cannot read a file system, in dfvfs' own preference.
+_OTHER_FS = (
+    dfvfs_defs.TYPE_INDICATOR_XFS,
+    dfvfs_defs.TYPE_INDICATOR_EXT,
+    dfvfs_defs.TYPE_INDICATOR_NTFS,
+    dfvfs_defs.TYPE_INDICATOR_HFS,
+    dfvfs_defs.TYPE_INDICATOR_FAT,
+)
+BACKEND_ERRORS = (dfvfs_errors.Error, OSError, ValueError, RuntimeError, TypeError)
+
+
+class ImageOpenError(Exception):
+    """The image's media stream could not be opened at all."""
+
+
+def new_spec(indicator: str, parent: Any = None, **kwargs: Any) -> Any:
+    return path_factory.Factory.NewPathSpec(indicator, parent=parent, **kwargs)
+
+
+@dataclass
+class Volume:
+    """One place a file system may be: a partition, or the whole media."""
+
+    name: str | None  # "p1", "p2", ... in partition-table order; None for the whole media
+    spec: Any  # dfvfs path spec of the volume's bytes
+    offset: int | None  # where its bytes lie in the media (None when not a plain slice)
+    size: int
+    info: dict[str, Any] = field(default_factory=dict)  # for the image object
+
+
+@dataclass
+class Media:
+    context: Any
+    spec: Any
+    size: int
+    table: str | None = None
+    volumes: list[Volume] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self) -> Any:
+        return resolver.Resolver.OpenFileObject(self.spec, resolver_context=self.context)
+
+    def close(self) -> None:
+        self.context.Empty()
+
+
+def open_media(location: str, media_format: str) -> Media:
+    context = dfvfs_context.Context()
+    os_spec = new_spec(dfvfs_defs.TYPE_INDICATOR_OS, location=location)
+    spec = new_spec(MEDIA_FORMATS[media_format], parent=os_spec)
+    try:
+        stream = resolver.Resolver.OpenFileObject(spec, resolver_context=context)
+        size = int(stream.get_size())
+    except BACKEND_ERRORS as exc:
+        context.Empty()
+        raise ImageOpenError(f"{media_format} image could not be opened: {describe(exc)}") from exc
+    if stream is None:
+        context.Empty()
+        raise ImageOpenError(f"{media_format} image could not be opened (no segment found)")
+    media = Media(context, spec, size)
+    _find_volumes(media)
+    return media
+
+
+def _tsk_fs(spec: Any, context: Any) -> Any | None:
+    try:
+        fs = resolver.Resolver.OpenFileSystem(
+            new_spec(dfvfs_defs.TYPE_INDICATOR_TSK, location="/", parent=spec),
+            resolver_context=context,
+        )
+        return fs.GetFsInfo()
+    except BACKEND_ERRORS:
+        return None
+
+
+def _find_volumes(media: Media) -> None:
+    # A file system on the whole media first: a FAT stick made by mformat carries a partition
+    # entry pointing at itself, which TSK would otherwise read as a partition table.
+    if _tsk_fs(media.spec, media.context) is not None or _other_fs(media.spec, media.context):
+        media.volumes.append(Volume(None, media.spec, 0, media.size, {"offset": 0}))
+        return
+    try:
+        found = analyzer.Analyzer.GetVolumeSystemTypeIndicators(
+            media.spec, resolver_context=media.context
+        )
+    except BACKEND_ERRORS as exc:
+        media.errors.append(f"partition table could not be read: {describe(exc)}")
+        found = []
+    encrypted = [i for i in found if i in _ENCRYPTED]
+    if encrypted:
+        media.volumes.append(
+            Volume(
+                None,
+                media.spec,
+                0,
+                media.size,
+                {"offset": 0, "encrypted": _ENCRYPTED[encrypted[0]]},
+            )
+        )
+        return
+    for indicator in [*[i for i in found if i in _TABLES], dfvfs_defs.TYPE_INDICATOR_TSK_PARTITION]:
+        table, system_class = _TABLES[indicator]
+        system = system_class()
+        try:
+            system.Open(new_spec(indicator, location="/", parent=media.spec))
+            volumes = list(system.volumes)
+        except BACKEND_ERRORS:
+            continue
+        if not volumes:
+            continue
+        media.table = table
+        for number, volume in enumerate(volumes, start=1):
+            media.volumes.append(_partition(media, indicator, volume, number))
+        return
+    if not media.volumes:
+        # Nothing recognised: the whole media is still carved for pictures.
+        media.volumes.append(Volume(None, media.spec, 0, media.size, {"offset": 0}))
+
+
+def _partition(media: Media, indicator: str, volume: Any, number: int) -> Volume:
+    identifier = str(volume.identifier or f"p{number}")
+    extent = volume.extents[0] if volume.extents else None
+    offset = int(extent.offset) if extent is not None else None
+    size = int(extent.size) if extent is not None else 0
+    info: dict[str, Any] = {"name": identifier, "offset": offset, "size": size}
+    description = volume.GetAttribute("description")
+    if description is not None:
+        info["type"] = str(description.value)
+    spec = new_spec(indicator, location=f"/{identifier}", parent=media.spec)
+    result = Volume(identifier, spec, offset, size, info)
+    if offset is not None and offset + size > media.size:
+        info["error"] = (
+            f"partition {identifier} runs past the end of the disk ({offset} + {size} bytes "
+            f"of a {media.size}-byte media); only what the disk holds is read"
+        )
+        result.size = max(0, media.size - offset)
+    return result
+
+
+def _other_fs(spec: Any, context: Any) -> str | None:
+    try:
+        found = analyzer.Analyzer.GetFileSystemTypeIndicators(spec, resolver_context=context)
+    except BACKEND_ERRORS:
+        return None
+    for indicator in _OTHER_FS:
+        if indicator in found and indicator != dfvfs_defs.TYPE_INDICATOR_FAT:
+            return str(indicator)
+    return None
+
+
+def encryption(volume: Volume, context: Any) -> str | None:
+    """The kind of encrypted volume this is (BitLocker, LUKS, FileVault), or None."""
+    if "encrypted" in volume.info:
+        return str(volume.info["encrypted"])
+    try:
+        found = analyzer.Analyzer.GetVolumeSystemTypeIndicators(
+            volume.spec, resolver_context=context
+        )
+    except BACKEND_ERRORS:
+        return None
+    for indicator in found:
+        if indicator in _ENCRYPTED:
+            volume.info["encrypted"] = _ENCRYPTED[indicator]
+            volume.info["encryption_indicator"] = indicator
+            return _ENCRYPTED[indicator]
+    return None
+
+
+def unlock(volume: Volume, context: Any, credentials: dict[str, str]) -> Volume | None:
+    """The decrypted volume, when one of the investigator's credentials opens it."""
+    indicator = volume.info.get("encryption_indicator")
+    if indicator is None or not credentials:
+        return None
+    spec = new_spec(indicator, parent=volume.spec)
+    for kind, value in credentials.items():
+        resolver.Resolver.key_chain.SetCredential(spec, kind, value)
+    try:
+        stream = resolver.Resolver.OpenFileObject(spec, resolver_context=context)
+        size = int(stream.get_size())
+    except BACKEND_ERRORS:
+        return None
+    return Volume(volume.name, spec, None, size, volume.info)
+
+
+def tsk_file_system(volume: Volume, context: Any) -> Any | None:
+    return _tsk_fs(volume.spec, context)
+
+
+def other_file_system(volume: Volume, context: Any) -> tuple[str, Any] | None:
+    """A file system of dfvfs' own back-ends (XFS, APFS, ...), as (name, dfvfs file system)."""
+    indicator = _other_fs(volume.spec, context)
+    if indicator is None:
+        return None
+    spec = new_spec(indicator, location="/", parent=volume.spec)
+    try:
+        return str(indicator), resolver.Resolver.OpenFileSystem(spec, resolver_context=context)
+    except BACKEND_ERRORS:
+        return None
