@@ -176,8 +176,8 @@ class TskWalk:
                 continue
             live_names.add(name)
             rel = rel_dir + b"/" + name if rel_dir else name
-            if meta is None:
-                continue
+            if meta is None or (self.is_fat and name.endswith(b"(Volume Label Entry)")):
+                continue  # a FAT volume label is a directory entry, not a file
             mtype = int(meta.type)
             if mtype == T_VIRT or (self.is_ntfs and not rel_dir and name in _NTFS_SYSTEM):
                 self._record_runs(f)  # $Extend is a directory of such files: not walked

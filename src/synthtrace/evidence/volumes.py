@@ -160,19 +160,22 @@ def _find_volumes(media: Media) -> None:
 
 
 def _partition(media: Media, indicator: str, volume: Any, number: int) -> Volume:
-    identifier = str(volume.identifier or f"p{number}")
+    # dfvfs' TSK back-end addresses the n-th allocated partition as /pn (its volume names follow
+    # another count); GPT and APM address theirs by identifier. Ours: p1, p2, ... in table order.
+    name = f"p{number}"
+    location = name if indicator == dfvfs_defs.TYPE_INDICATOR_TSK_PARTITION else volume.identifier
     extent = volume.extents[0] if volume.extents else None
     offset = int(extent.offset) if extent is not None else None
     size = int(extent.size) if extent is not None else 0
-    info: dict[str, Any] = {"name": identifier, "offset": offset, "size": size}
+    info: dict[str, Any] = {"name": name, "offset": offset, "size": size}
     description = volume.GetAttribute("description")
     if description is not None:
         info["type"] = str(description.value)
-    spec = new_spec(indicator, location=f"/{identifier}", parent=media.spec)
-    result = Volume(identifier, spec, offset, size, info)
+    spec = new_spec(indicator, location=f"/{location}", parent=media.spec)
+    result = Volume(name, spec, offset, size, info)
     if offset is not None and offset + size > media.size:
         info["error"] = (
-            f"partition {identifier} runs past the end of the disk ({offset} + {size} bytes "
+            f"partition {name} runs past the end of the disk ({offset} + {size} bytes "
             f"of a {media.size}-byte media); only what the disk holds is read"
         )
         result.size = max(0, media.size - offset)

@@ -27,10 +27,17 @@ from synthtrace.timefmt import utc_from_ns
 # Enough for every container signature (tar's magic sits at offset 257).
 HEAD_BYTES = 8 * 1024
 Item = Entry | ContainerFinished
+Tap = Callable[[Entry, "WalkContext"], None]
 
 
 def _never(_path: str) -> bool:
     return False
+
+
+def _default_taps() -> list[Tap]:
+    from synthtrace.builtins import WALK_TAPS
+
+    return list(WALK_TAPS)
 
 
 @dataclass
@@ -42,6 +49,9 @@ class WalkContext:
     # Expansion budgets of the archives being read, outermost first: a nested bomb is charged to
     # every archive around it.
     budgets: list[Budget] = field(default_factory=list)
+    # Shown every file with content before it is yielded, or skipped on a resumed walk (the
+    # artifact stager copies the few files case passes read as bytes: builtins.WALK_TAPS).
+    taps: list[Tap] = field(default_factory=_default_taps)
     # Disk images: passwords or recovery keys for encrypted volumes, by dfvfs credential name
     # ("password", "recovery_password", "startup_key"); whether to carve unallocated space.
     credentials: dict[str, str] = field(default_factory=dict)
@@ -60,6 +70,15 @@ def walk_evidence(source: Path, ctx: WalkContext) -> Iterator[Item]:
     else:
         name = os.path.basename(raw)
         yield from _fs_entry(raw, name, st, ctx, root=os.path.dirname(raw))
+        # An image given alone (`scan CASE tower.E01`): its other segments are evidence too.
+        for segment in sorted(ctx.segments):
+            try:
+                seg_st = os.lstat(segment)
+            except OSError:
+                continue
+            yield from _fs_entry(
+                segment, os.path.basename(segment), seg_st, ctx, root=os.path.dirname(segment)
+            )
 
 
 def _timed(entry: Entry, st: os.stat_result) -> Entry:
