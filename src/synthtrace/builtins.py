@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING
 
 from synthtrace import triage
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
+from synthtrace.artifacts import staging as artifact_staging
+from synthtrace.artifacts.readers.chromium import ChromiumHistory, ChromiumLogins
+from synthtrace.artifacts.readers.firefox import (
+    FirefoxDownloadsLegacy,
+    FirefoxLogins,
+    FirefoxPlaces,
+)
+from synthtrace.artifacts.readers.safari import SafariDownloads, SafariHistory
 from synthtrace.match import demo as match_demo
 from synthtrace.match import passes as match_passes
 from synthtrace.match import records as match_records
@@ -24,6 +32,7 @@ from synthtrace.provenance.analyzer import ProvenanceAnalyzer
 
 if TYPE_CHECKING:
     from synthtrace.analyze.content import ContentAnalyzer
+    from synthtrace.artifacts.readers.base import Reader
     from synthtrace.case import Case
     from synthtrace.export.records import RecordExtension
     from synthtrace.summary import SummarySection
@@ -32,6 +41,24 @@ if TYPE_CHECKING:
 CONTENT_ANALYZERS: list[ContentAnalyzer] = [
     ProvenanceAnalyzer(),  # images: generation metadata, C2PA, watermark (key `provenance`)
     ModelAnalyzer(),  # model files and hash caches (key `model`)
+]
+
+# Browser artifact readers, by the file names they take (see artifacts/readers/base.py): the
+# walk stages those files (and their -wal) for the artifact pass.
+ARTIFACT_READERS: list[Reader] = [
+    ChromiumHistory(),  # Chrome, Edge, Brave, Opera, Vivaldi: History (visits, downloads)
+    ChromiumLogins(),  # Login Data: site and user name (never the password)
+    FirefoxPlaces(),  # places.sqlite: visits, downloads (annotations)
+    FirefoxDownloadsLegacy(),  # downloads.sqlite (Firefox 3-25)
+    FirefoxLogins(),  # logins.json: sites only (user names are encrypted, never decrypted)
+    SafariHistory(),  # History.db
+    SafariDownloads(),  # Downloads.plist
+]
+
+# Shown every file with content while the evidence is walked, in the scanning process (see
+# evidence/walk.py): for the few files case passes read as bytes, not as stored facts.
+WALK_TAPS: list[Callable[..., None]] = [
+    artifact_staging.stage_entry,  # browser databases into the case's spool, for the pass
 ]
 
 # Case-wide passes over stored facts, run after every scan and by their own commands; each returns

@@ -154,8 +154,19 @@ def open_case(root: Path) -> Case:
     return _attach(root, _database_url(root, conf.get("database_url")))
 
 
+# Kept across runs: browser databases the walk staged for the artifact pass, which a killed scan
+# has not consumed yet (see artifacts/staging.py).
+KEPT_SPOOL = ("staged",)
+
+
 def clear_spool(case: Case) -> None:
     """Spool files left by a killed scan are useless: remove them before a new run."""
     if case.tmp_dir.exists():
-        shutil.rmtree(case.tmp_dir)
-    case.tmp_dir.mkdir()
+        for child in case.tmp_dir.iterdir():
+            if child.name in KEPT_SPOOL:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    case.tmp_dir.mkdir(exist_ok=True)

@@ -1,5 +1,12 @@
 """All tables of a case. One module per domain; each is imported here so Alembic sees them."""
 
+from synthtrace.store.models.artifacts import (
+    ArtifactProgress,
+    ArtifactSource,
+    Indicator,
+    IndicatorHit,
+    WebArtifact,
+)
 from synthtrace.store.models.base import Base
 from synthtrace.store.models.categories import Decision, MediaCategory
 from synthtrace.store.models.flags import MediaFlag
@@ -24,6 +31,8 @@ from synthtrace.store.models.scan import (
 )
 
 __all__ = [
+    "ArtifactProgress",
+    "ArtifactSource",
     "AuditHead",
     "Base",
     "CaseInfo",
@@ -33,6 +42,8 @@ __all__ = [
     "File",
     "HashEntry",
     "HashSet",
+    "Indicator",
+    "IndicatorHit",
     "LoginThrottle",
     "Match",
     "Media",
@@ -45,5 +56,6 @@ __all__ = [
     "TriageRow",
     "TriageState",
     "User",
+    "WebArtifact",
     "WebSession",
 ]

@@ -1,0 +1,1 @@
+"""Artifact readers, one module per browser family; listed in synthtrace.builtins."""
