@@ -224,3 +224,51 @@ def tsk_names(image: Path, offset: int, deleted: bool = False) -> set[str]:
             continue
         names.add(rest.split("\t")[0])
     return names
+
+
+# --- damage, for the hostile-image tests ---------------------------------------------------------
+
+
+def fat16_first_cluster(volume: Path, name83: bytes) -> int:
+    """First cluster of a file in the root directory of a FAT16 volume ("NAME    EXT")."""
+    boot = volume.read_bytes()[:512]
+    sector, per_cluster, reserved = boot[11] | boot[12] << 8, boot[13], boot[14] | boot[15] << 8
+    fats, root_entries = boot[16], boot[17] | boot[18] << 8
+    fat_size = boot[22] | boot[23] << 8
+    root = (reserved + fats * fat_size) * sector
+    with volume.open("rb") as fh:
+        fh.seek(root)
+        table = fh.read(root_entries * 32)
+    for i in range(0, len(table), 32):
+        if table[i : i + 11] == name83:
+            return table[i + 26] | table[i + 27] << 8
+    raise LookupError(name83)
+
+
+def fat16_loop(volume: Path, cluster: int, to: int) -> None:
+    """Point FAT16 entry `cluster` at `to` in every FAT copy: a cluster chain that loops."""
+    boot = volume.read_bytes()[:512]
+    sector, reserved = boot[11] | boot[12] << 8, boot[14] | boot[15] << 8
+    fats, fat_size = boot[16], boot[22] | boot[23] << 8
+    for copy in range(fats):
+        put(volume, (reserved + copy * fat_size) * sector + 2 * cluster, to.to_bytes(2, "little"))
+
+
+def corrupt_mft_record(volume: Path, name: str) -> None:
+    """Overwrite the attributes of the MFT record that names `name` (its 'FILE' signature stays)."""
+    data = volume.read_bytes()
+    needle = name.encode("utf-16-le")
+    at = data.find(needle)
+    while at != -1:
+        record = at - at % 1024
+        if data[record : record + 4] == b"FILE":
+            put(volume, record + 56, bytes((i * 37 + 11) % 256 for i in range(900)))
+            return
+        at = data.find(needle, at + 1)
+    raise LookupError(name)
+
+
+def mbr_entry(image: Path, slot: int, start_sector: int, sectors: int, ptype: int) -> None:
+    """Write MBR partition entry `slot` (0-3) by hand: sfdisk refuses a partition past the end."""
+    entry = bytes([0, 0, 0, 0, ptype, 0, 0, 0]) + start_sector.to_bytes(4, "little")
+    put(image, 446 + 16 * slot, entry + sectors.to_bytes(4, "little"))

@@ -15,9 +15,8 @@ from typing import Any
 
 import pyewf
 
-from synthtrace.errors import describe
 from synthtrace.evidence.carving import SECTOR, Carved, Carver
-from synthtrace.evidence.volumes import BACKEND_ERRORS, Media
+from synthtrace.evidence.volumes import BACKEND_ERRORS, Media, short
 
 BLOCK = 4 * 1024 * 1024
 _EWF_HEADERS = {
@@ -40,7 +39,7 @@ def ewf_facts(segment_paths: list[str]) -> tuple[dict[str, Any], list[str]]:
     try:
         handle.open(segment_paths)
     except (OSError, ValueError, RuntimeError) as exc:
-        return facts, [f"EWF headers could not be read: {describe(exc)}"]
+        return facts, [f"EWF headers could not be read: {short(exc)}"]
     try:
         for key, name in _EWF_HEADERS.items():
             try:
@@ -94,9 +93,10 @@ class MediaPass:
             except BACKEND_ERRORS as exc:
                 block = b""
                 if self.unreadable == 0:
+                    why = short(exc)
                     self.errors.append(
-                        f"media could not be read at byte {pos}: {describe(exc)}; unreadable "
-                        "blocks are hashed as zeros"
+                        f"media could not be read at byte {pos} ({why}); unreadable blocks are "
+                        "hashed as zeros"
                     )
             if len(block) < want:
                 self.unreadable += want - len(block)

@@ -176,8 +176,22 @@ class TskWalk:
                 continue
             live_names.add(name)
             rel = rel_dir + b"/" + name if rel_dir else name
-            if meta is None or (self.is_fat and name.endswith(b"(Volume Label Entry)")):
+            if self.is_fat and name.endswith(b"(Volume Label Entry)"):
                 continue  # a FAT volume label is a directory entry, not a file
+            if meta is None:
+                path, errors = self._address(rel)
+                errors.append(
+                    f"its metadata entry ({int(f.info.name.meta_addr)}) could not be read: "
+                    "damaged, or not what the directory says; content not read"
+                )
+                yield Entry(
+                    path=path,
+                    kind=FILE,
+                    depth=self.container.depth + 1,
+                    container=self.container.path,
+                    errors=errors,
+                )
+                continue
             mtype = int(meta.type)
             if mtype == T_VIRT or (self.is_ntfs and not rel_dir and name in _NTFS_SYSTEM):
                 self._record_runs(f)  # $Extend is a directory of such files: not walked

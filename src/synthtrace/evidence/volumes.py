@@ -51,6 +51,11 @@ _OTHER_FS = (
 BACKEND_ERRORS = (dfvfs_errors.Error, OSError, ValueError, RuntimeError, TypeError)
 
 
+def short(exc: BaseException) -> str:
+    """The first sentence of a back-end error: libyal chains its whole call stack after it."""
+    return describe(exc).split(". ")[0]
+
+
 class ImageOpenError(Exception):
     """The image's media stream could not be opened at all."""
 
@@ -95,7 +100,7 @@ def open_media(location: str, media_format: str) -> Media:
         size = int(stream.get_size())
     except BACKEND_ERRORS as exc:
         context.Empty()
-        raise ImageOpenError(f"{media_format} image could not be opened: {describe(exc)}") from exc
+        raise ImageOpenError(f"{media_format} image could not be opened: {short(exc)}") from exc
     if stream is None:
         context.Empty()
         raise ImageOpenError(f"{media_format} image could not be opened (no segment found)")
@@ -126,7 +131,7 @@ def _find_volumes(media: Media) -> None:
             media.spec, resolver_context=media.context
         )
     except BACKEND_ERRORS as exc:
-        media.errors.append(f"partition table could not be read: {describe(exc)}")
+        media.errors.append(f"partition table could not be read: {short(exc)}")
         found = []
     encrypted = [i for i in found if i in _ENCRYPTED]
     if encrypted:
@@ -154,9 +159,52 @@ def _find_volumes(media: Media) -> None:
         for number, volume in enumerate(volumes, start=1):
             media.volumes.append(_partition(media, indicator, volume, number))
         return
+    if _primary_mbr(media):
+        return
     if not media.volumes:
         # Nothing recognised: the whole media is still carved for pictures.
         media.volumes.append(Volume(None, media.spec, 0, media.size, {"offset": 0}))
+
+
+def _primary_mbr(media: Media) -> bool:
+    """The primary MBR entries, when The Sleuth Kit rejects the table as a whole (an extended
+    table it cannot read, at the end of a truncated image). Hand-read: four 16-byte entries."""
+    try:
+        stream = media.open()
+        stream.seek(0)
+        sector = bytes(stream.read(512))
+    except BACKEND_ERRORS:
+        return False
+    if len(sector) < 512 or sector[510:512] != b"\x55\xaa":
+        return False
+    entries = []
+    for i in range(4):
+        entry = sector[446 + 16 * i : 462 + 16 * i]
+        ptype = entry[4]
+        start, count = int.from_bytes(entry[8:12], "little"), int.from_bytes(entry[12:16], "little")
+        if entry[0] not in (0, 0x80):
+            return False
+        if ptype and ptype not in (0x05, 0x0F, 0x85, 0xEE) and start and count:
+            entries.append((start * 512, count * 512, ptype))
+    if not entries:
+        return False
+    media.table = "MBR"
+    media.errors.append(
+        "the partition table could not be read whole (an extended partition table is "
+        "unreadable): only its primary partitions are read"
+    )
+    for number, (offset, size, ptype) in enumerate(entries, start=1):
+        spec = new_spec(
+            dfvfs_defs.TYPE_INDICATOR_DATA_RANGE,
+            range_offset=offset,
+            range_size=min(size, max(0, media.size - offset)),
+            parent=media.spec,
+        )
+        info = {"name": f"p{number}", "offset": offset, "size": size, "type": f"0x{ptype:02x}"}
+        media.volumes.append(
+            Volume(f"p{number}", spec, offset, min(size, media.size - offset), info)
+        )
+    return True
 
 
 def _partition(media: Media, indicator: str, volume: Any, number: int) -> Volume:
