@@ -199,6 +199,9 @@ def _with_members(entry: Entry, head: bytes, ctx: WalkContext) -> Iterator[Item]
     if kind is not None and kind.segments is not None and entry.fs_path is not None:
         for number, segment in enumerate(kind.segments(entry.fs_path), start=2):
             ctx.segments[segment] = (entry.path, number)
+    if entry.has_content:
+        for tap in ctx.taps:
+            tap(entry, ctx)
     after = kind is not None and kind.record_after
     if not after and not ctx.skip_file(entry.path):
         yield entry
