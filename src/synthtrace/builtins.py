@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from synthtrace import triage
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
+from synthtrace.artifacts import passes as artifact_passes
 from synthtrace.artifacts import staging as artifact_staging
 from synthtrace.artifacts.readers.chromium import ChromiumHistory, ChromiumLogins
 from synthtrace.artifacts.readers.firefox import (
@@ -21,6 +22,7 @@ from synthtrace.artifacts.readers.firefox import (
     FirefoxPlaces,
 )
 from synthtrace.artifacts.readers.safari import SafariDownloads, SafariHistory
+from synthtrace.artifacts.wallet_analyzer import WalletAnalyzer
 from synthtrace.match import demo as match_demo
 from synthtrace.match import passes as match_passes
 from synthtrace.match import records as match_records
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 CONTENT_ANALYZERS: list[ContentAnalyzer] = [
     ProvenanceAnalyzer(),  # images: generation metadata, C2PA, watermark (key `provenance`)
     ModelAnalyzer(),  # model files and hash caches (key `model`)
+    WalletAnalyzer(),  # text: checksum-valid crypto wallet addresses (key `wallets`)
 ]
 
 # Browser artifact readers, by the file names they take (see artifacts/readers/base.py): the
@@ -68,6 +71,8 @@ CASE_PASSES: list[CasePass] = [
     match_passes.match_hash_lists,  # hash lists first: clusters and the queue read matches
     match_passes.cluster_near_duplicates,
     provenance_links.link_models,  # images to the model files they name
+    artifact_passes.extract_artifacts,  # browser databases staged by the walk, wallets, downloads
+    artifact_passes.match_indicators,  # the case's indicators against every device's artifacts
     # The review queue reads what every pass before it wrote: keep it LAST.
     triage.rebuild,
 ]

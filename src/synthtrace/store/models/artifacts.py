@@ -21,7 +21,9 @@ class ArtifactSource(Base):
     once: its rows and this row are committed together, so a killed pass redoes only this file."""
 
     __tablename__ = "artifact_sources"
-    __table_args__ = (Index("ux_artifact_sources_place", "evidence_id", "path", unique=True),)
+    __table_args__ = (
+        Index("ux_artifact_sources_place", "evidence_id", "path", "reader", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     path: Mapped[str] = mapped_column(Text)

@@ -57,7 +57,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_artifact_sources")),
     )
     op.create_index(
-        "ux_artifact_sources_place", "artifact_sources", ["evidence_id", "path"], unique=True
+        "ux_artifact_sources_place",
+        "artifact_sources",
+        ["evidence_id", "path", "reader"],
+        unique=True,
     )
     op.create_table(
         "web_artifacts",
