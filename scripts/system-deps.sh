@@ -8,11 +8,19 @@
 #   hashdeep   - benchmarks/throughput_bench.py times it as the baseline (bench only)
 #   postgresql - `make test` runs the suite again on a PostgreSQL server it starts itself
 #                (tests/pgserver.py); benchmarks/web_bench.py --database postgresql (test, bench)
+#   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev libavfilter-dev
+#   pkg-config g++ cmake - Meta's `vpdq` (dev extra) has no wheel on PyPI: pip builds it from
+#                source against Debian's FFmpeg. The tests compare our vPDQ with it and
+#                benchmarks/video_bench.py times it (test, bench)
+#   ffmpeg     - the video tests and benchmarks/video_bench.py make benign clips with its lavfi
+#                sources; the benchmark times `ffmpeg -i X -f null -` as the decode floor (test, bench)
 # Usage: scripts/system-deps.sh [runtime|test|bench]
 set -euo pipefail
 want=(libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
-[ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils postgresql)
-[ "${1:-runtime}" = "bench" ] && want+=(hashdeep postgresql)
+video_build=(libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev
+  libavfilter-dev pkg-config g++ cmake ffmpeg)
+[ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils postgresql "${video_build[@]}")
+[ "${1:-runtime}" = "bench" ] && want+=(hashdeep postgresql "${video_build[@]}")
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -232,7 +232,7 @@ def tsk_names(image: Path, offset: int, deleted: bool = False) -> set[str]:
 def fat16_first_cluster(volume: Path, name83: bytes) -> int:
     """First cluster of a file in the root directory of a FAT16 volume ("NAME    EXT")."""
     boot = volume.read_bytes()[:512]
-    sector, per_cluster, reserved = boot[11] | boot[12] << 8, boot[13], boot[14] | boot[15] << 8
+    sector, reserved = boot[11] | boot[12] << 8, boot[14] | boot[15] << 8
     fats, root_entries = boot[16], boot[17] | boot[18] << 8
     fat_size = boot[22] | boot[23] << 8
     root = (reserved + fats * fat_size) * sector

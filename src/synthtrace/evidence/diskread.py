@@ -99,7 +99,7 @@ def _read(
         image.update(facts)
         container.errors.extend(errors)
     try:
-        media = open_media(location, media_format)
+        media = open_media(location, media_format, segmented=len(paths) > 1)
     except ImageOpenError as exc:
         raise ArchiveError(str(exc)) from exc
     try:
@@ -159,6 +159,9 @@ def _volume(
         other = other_file_system(volume, context)
         if other is not None:
             walker = VfsWalk(other[1], container, prefix, volume.size, ctx)
+            # libfsxfs gives XFS extents as encoded AG block numbers, not volume offsets (checked
+            # against the bytes): carving from them would find live files again.
+            walker.extents_known = other[0] != "XFS"
             info["file_system"] = other[0]
             info["deleted_files"] = "not listed by this back-end"
     if walker is None:
@@ -172,7 +175,9 @@ def _volume(
         walker.errors.append(f"{where}: file system walk stopped: {exc}")
     container.errors.extend(walker.errors)
     info["files"], info["deleted"] = walker.files, walker.deleted
-    if volume.offset is not None and getattr(walker, "extents_known", True):
+    if not getattr(walker, "extents_known", True):
+        info["carving"] = "not done: this back-end does not say where files lie"
+    elif volume.offset is not None:
         free.extend(
             (volume.offset + s, volume.offset + e, prefix)
             for s, e in walker.allocated.gaps(0, volume.size)

@@ -95,11 +95,14 @@ class VfsWalk:
         entry.btime = iso(fe.creation_time)
         self.files += 1
         try:
-            for extent in fe.GetExtents():
-                if extent.extent_type != "sparse":
-                    self.allocated.add(int(extent.offset), int(extent.offset) + int(extent.size))
+            extents = list(fe.GetExtents())
         except BACKEND_ERRORS:
-            self.extents_known = False
+            extents = []
+        if fe.IsFile() and entry.size and not extents:
+            self.extents_known = False  # the back-end does not say where files lie: no carving
+        for extent in extents:
+            if extent.extent_type != "sparse":
+                self.allocated.add(int(extent.offset), int(extent.offset) + int(extent.size))
         if fe.IsLink():
             entry.kind, entry.link_target = SYMLINK, str(fe.link or "")
             yield entry

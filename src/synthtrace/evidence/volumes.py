@@ -91,10 +91,15 @@ class Media:
         self.context.Empty()
 
 
-def open_media(location: str, media_format: str) -> Media:
+def open_media(location: str, media_format: str, segmented: bool) -> Media:
     context = dfvfs_context.Context()
     os_spec = new_spec(dfvfs_defs.TYPE_INDICATOR_OS, location=location)
-    spec = new_spec(MEDIA_FORMATS[media_format], parent=os_spec)
+    # A raw image in one file is its own media stream (dfvfs' raw layer only adds the globbing
+    # of segment names, and fails on names it does not know, like stick.ext4).
+    if media_format == "raw" and not segmented:
+        spec = os_spec
+    else:
+        spec = new_spec(MEDIA_FORMATS[media_format], parent=os_spec)
     try:
         stream = resolver.Resolver.OpenFileObject(spec, resolver_context=context)
         size = int(stream.get_size())
