@@ -14,6 +14,17 @@
 #                benchmarks/video_bench.py times it (test, bench)
 #   ffmpeg     - the video tests and benchmarks/video_bench.py make benign clips with its lavfi
 #                sources; the benchmark times `ffmpeg -i X -f null -` as the decode floor (test, bench)
+# Disk-image tests (tests/disk/) build their images without mounting (test, bench):
+#   mtools, dosfstools - FAT volumes (mkfs.vfat, mcopy, mmd; mdel leaves a deleted entry)
+#   e2fsprogs  - ext2/3/4 volumes filled by mke2fs -d; debugfs deletes, punches, frees inodes
+#   ntfs-3g    - NTFS volumes (mkntfs), files and named streams (ntfscp, -N Zone.Identifier)
+#   fdisk      - sfdisk writes MBR (with extended partitions) and GPT tables on image files
+#   ewf-tools  - ewfacquire makes E01 images with stored hashes, in segments with -S
+#   qemu-utils - qemu-img convert to VMDK, VHD, VHDX and QCOW2
+#   sleuthkit  - fls checks our file listing against The Sleuth Kit's
+#   testdisk   - PhotoRec, the baseline of benchmarks/carve_bench.py
+#   xfsprogs   - an XFS volume filled from a prototype file (mkfs.xfs -p)
+#   cryptsetup-bin - a LUKS volume (luksFormat on an image file), recorded as encrypted
 # Usage: scripts/system-deps.sh [runtime|test|bench]
 set -euo pipefail
 want=(libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
@@ -21,6 +32,9 @@ video_build=(libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavde
   libavfilter-dev pkg-config g++ cmake ffmpeg)
 [ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils postgresql "${video_build[@]}")
 [ "${1:-runtime}" = "bench" ] && want+=(hashdeep postgresql "${video_build[@]}")
+disk_tools=(mtools dosfstools e2fsprogs ntfs-3g fdisk ewf-tools qemu-utils sleuthkit testdisk
+  xfsprogs cryptsetup-bin)
+[ "${1:-runtime}" != "runtime" ] && want+=("${disk_tools[@]}")
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
