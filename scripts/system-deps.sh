@@ -25,6 +25,8 @@
 #   testdisk   - PhotoRec, the baseline of benchmarks/carve_bench.py
 #   xfsprogs   - an XFS volume filled from a prototype file (mkfs.xfs -p)
 #   cryptsetup-bin - a LUKS volume (luksFormat on an image file), recorded as encrypted
+# `make demo` builds its stick-C device as an E01 the same way, so mtools, dosfstools, ntfs-3g,
+# fdisk and ewf-tools are installed in every mode (src/synthtrace/demo/stick.py).
 # Usage: scripts/system-deps.sh [runtime|test|bench]
 set -euo pipefail
 want=(libmagic1 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
@@ -35,6 +37,7 @@ video_build=(libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavde
 disk_tools=(mtools dosfstools e2fsprogs ntfs-3g fdisk ewf-tools qemu-utils sleuthkit testdisk
   xfsprogs cryptsetup-bin)
 [ "${1:-runtime}" != "runtime" ] && want+=("${disk_tools[@]}")
+want+=(mtools dosfstools ntfs-3g fdisk ewf-tools)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,6 +18,13 @@ def run_demo(
     evidence_root = root / "evidence"
     case_dir = root / "case"
     devices = build_demo_evidence(evidence_root)
+    from synthtrace.demo.pictures import jpeg_bytes, landscape
+    from synthtrace.demo.stick import build_stick
+
+    # The third device comes as a lab receives one: an E01 image (needs the Debian disk tools).
+    stick = build_stick(evidence_root / "stick-C", jpeg_bytes(landscape(10), 88))
+    if stick is not None:
+        devices.append(("stick-C", stick))
     outcomes = []
     with create_case(case_dir, name="Demo case (benign pictures)", examiner="demo") as case:
         for label, path in devices:

@@ -103,6 +103,10 @@ class ScanWriter:
             errors.extend(facts.errors)
             mismatch = facts.extension_mismatch
             if facts.media is not None:
+                if entry.image is not None and "format" in entry.image:
+                    # A disk image's acquisition facts hold for its bytes wherever they are found
+                    # (the report reads them there); the File row keeps them too, for the export.
+                    facts.media.facts["image"] = entry.image
                 sha256 = facts.media.sha256
                 size = read = facts.media.size
                 self._media.setdefault(sha256, media_row(facts.media))
