@@ -15,6 +15,7 @@ from synthtrace import triage
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
 from synthtrace.artifacts import passes as artifact_passes
 from synthtrace.artifacts import staging as artifact_staging
+from synthtrace.artifacts import summary as artifact_summary
 from synthtrace.artifacts.readers.chromium import ChromiumHistory, ChromiumLogins
 from synthtrace.artifacts.readers.firefox import (
     FirefoxDownloadsLegacy,
@@ -31,6 +32,7 @@ from synthtrace.provenance import links as provenance_links
 from synthtrace.provenance import records as provenance_records
 from synthtrace.provenance import summary as provenance_summary
 from synthtrace.provenance.analyzer import ProvenanceAnalyzer
+from synthtrace.video.analyzer import VideoAnalyzer
 
 if TYPE_CHECKING:
     from synthtrace.analyze.content import ContentAnalyzer
@@ -44,6 +46,7 @@ CONTENT_ANALYZERS: list[ContentAnalyzer] = [
     ProvenanceAnalyzer(),  # images: generation metadata, C2PA, watermark (key `provenance`)
     ModelAnalyzer(),  # model files and hash caches (key `model`)
     WalletAnalyzer(),  # text: checksum-valid crypto wallet addresses (key `wallets`)
+    VideoAnalyzer(),  # videos, animated pictures: metadata, vPDQ, contact sheet (key `video`)
 ]
 
 # Browser artifact readers, by the file names they take (see artifacts/readers/base.py): the
@@ -90,6 +93,8 @@ SUMMARY_SECTIONS: list[SummarySection] = [
     provenance_summary.generated_section,
     provenance_summary.same_device_section,
     provenance_summary.lora_section,
+    artifact_summary.web_activity_section,
+    artifact_summary.strongest_links_section,
 ]
 
 # Steps `synthtrace demo` runs after scanning the demo devices: (case folder, evidence folder).

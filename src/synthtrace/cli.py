@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from synthtrace.artifacts.commands import register as register_artifacts
 from synthtrace.case import CaseError, create_case
 from synthtrace.cli_support import CaseDir, console, fail, load_case, out
 from synthtrace.export.commands import register as register_results
@@ -126,7 +127,9 @@ def export(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", help="jsonl, csv, vics (#Cases), vics-media (#Media) or case-uco (JSON-LD)."
+            "--format",
+            help="jsonl, csv, vics (#Cases), vics-media (#Media), case-uco (JSON-LD) or "
+            "artifacts (visits, downloads, logins, wallets, indicator hits).",
         ),
     ] = "jsonl",
     output: Annotated[
@@ -226,6 +229,7 @@ register_match(app)
 register_provenance(app)
 register_results(app)  # flag
 register_report(app)
+register_artifacts(app)  # indicators, links
 app.add_typer(review_commands.user_app, name="user")
 app.command("serve")(review_commands.serve)
 app.command("triage")(review_commands.triage)

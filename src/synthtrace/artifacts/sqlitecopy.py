@@ -64,7 +64,7 @@ def working_copy(staged: Path, wal: Path | None, folder: Path, name: str) -> tup
         con = sqlite3.connect(copy, isolation_level=None)
         try:
             _guard(con)
-            busy, _log, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, _log, done = con.execute("PRAGMA wal_checkpoint(FULL)").fetchone()
             con.execute("PRAGMA journal_mode=DELETE")  # the copy no longer needs its log
         finally:
             con.close()

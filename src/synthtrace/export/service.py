@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
+from synthtrace.artifacts.export import write_artifacts
 from synthtrace.case import Case
 from synthtrace.export.case_uco import write_case_uco
 from synthtrace.export.files import write_csv, write_jsonl
@@ -29,6 +30,7 @@ EXPORT_FORMATS: dict[str, Writer] = {
     "vics": write_vics,  # Project VIC #Cases: a case file, with where each media was found
     "vics-media": write_vics_media,  # Project VIC #Media: a hash set, as VIC distributes them
     "case-uco": write_case_uco,  # CASE/UCO JSON-LD: files, devices, actions, provenance
+    "artifacts": write_artifacts,  # visits, downloads, logins, wallets, indicator hits (JSONL)
 }
 
 
