@@ -32,7 +32,6 @@ from synthtrace.provenance import links as provenance_links
 from synthtrace.provenance import records as provenance_records
 from synthtrace.provenance import summary as provenance_summary
 from synthtrace.provenance.analyzer import ProvenanceAnalyzer
-from synthtrace.video.analyzer import VideoAnalyzer
 
 if TYPE_CHECKING:
     from synthtrace.analyze.content import ContentAnalyzer
@@ -46,7 +45,6 @@ CONTENT_ANALYZERS: list[ContentAnalyzer] = [
     ProvenanceAnalyzer(),  # images: generation metadata, C2PA, watermark (key `provenance`)
     ModelAnalyzer(),  # model files and hash caches (key `model`)
     WalletAnalyzer(),  # text: checksum-valid crypto wallet addresses (key `wallets`)
-    VideoAnalyzer(),  # videos, animated pictures: metadata, vPDQ, contact sheet (key `video`)
 ]
 
 # Browser artifact readers, by the file names they take (see artifacts/readers/base.py): the
