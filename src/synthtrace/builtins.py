@@ -24,6 +24,7 @@ from synthtrace.artifacts.readers.firefox import (
 )
 from synthtrace.artifacts.readers.safari import SafariDownloads, SafariHistory
 from synthtrace.artifacts.wallet_analyzer import WalletAnalyzer
+from synthtrace.evidence import sections as disk_sections
 from synthtrace.match import demo as match_demo
 from synthtrace.match import passes as match_passes
 from synthtrace.match import records as match_records
@@ -86,6 +87,8 @@ RECORD_EXTENSIONS: list[RecordExtension] = [
 
 # Tables added to the triage summary (see summary.py).
 SUMMARY_SECTIONS: list[SummarySection] = [
+    disk_sections.disk_images_section,
+    disk_sections.downloads_section,
     match_summary.hash_list_section,
     match_summary.shared_clusters_section,
     provenance_summary.generated_section,

@@ -325,6 +325,8 @@ class Filters:
     category: str | None = None
     cluster: int | None = None
     uncategorised: bool = False
+    # Downloaded from: a site (matched in the download origin's URLs), or "*" for any download.
+    downloaded: str | None = None
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> Filters:
@@ -373,6 +375,7 @@ class Filters:
             category=text("category", 40),
             cluster=number("cluster"),
             uncategorised=flag in ("1", "on", "true"),
+            downloaded=text("downloaded", 200),
         )
 
     def to_query(self) -> dict[str, str]:
@@ -417,7 +420,21 @@ def _conditions(f: Filters) -> list[ColumnElement[bool]]:
         out.append(t.category.is_(None))
     elif f.category is not None:
         out.append(t.category == f.category)
+    if f.downloaded is not None:
+        out.append(_downloaded(f.downloaded))
     return out
+
+
+def _downloaded(site: str) -> ColumnElement[bool]:
+    """Some location of the media has a download origin (evidence/origin.py) naming `site`."""
+    origin = File.download_origin
+    where = [File.media_id == TriageRow.media_id, origin["source"].as_string().is_not(None)]
+    if site != "*":
+        where.append(
+            origin["host_url"].as_string().contains(site, autoescape=True)
+            | origin["referrer_url"].as_string().contains(site, autoescape=True)
+        )
+    return exists().where(*where)
 
 
 def _bucket_range(bucket: int | None) -> tuple[int, int]:
@@ -527,7 +544,8 @@ def costly_counts(f: Filters) -> bool:
     """Counting under two or more filters reads rows, not just one index: at a million media
     that takes longer than a page should (a cluster is small whatever else is asked)."""
     asked = f.without("bucket", "cluster").to_query()
-    return f.cluster is None and len(asked) >= 2
+    # "Downloaded from" looks at each media's locations: counting it reads rows too.
+    return f.cluster is None and (len(asked) >= 2 or f.downloaded is not None)
 
 
 class CountCache:

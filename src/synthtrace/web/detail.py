@@ -41,6 +41,11 @@ class Location:
     btime: str | None
     extension_mismatch: bool
     errors: list[str]
+    # Disk images: deleted, carved (at this byte of the image), where it was downloaded from.
+    deleted: bool = False
+    carved: bool = False
+    image_offset: int | None = None
+    download_origin: dict[str, Any] | None = None
 
 
 @dataclass
@@ -145,6 +150,10 @@ def media_detail(case: Case, media_id: int) -> Detail | None:
                 f.btime,
                 bool(f.extension_mismatch),
                 list(f.errors or []),
+                bool(f.deleted),
+                bool(f.carved),
+                f.image_offset,
+                f.download_origin if isinstance(f.download_origin, dict) else None,
             )
             for f, label in s.execute(
                 select(File, Evidence.label)
