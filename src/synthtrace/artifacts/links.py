@@ -8,8 +8,9 @@ hash-list entry (`hash`). `count` is how many artifacts (or files) on the two de
 
 Links are computed from the stored rows when asked (one grouped query per kind), never stored:
 a new device, list or indicator shows at once. Strength orders them: a shared wallet, login or
-indicator says more than a shared cluster or hash, which says more than a shared domain; within
-a kind, a value few devices share says more than one many share.
+indicator (a wallet most: user names coincide) says more than a shared cluster or hash, which
+says more than a shared domain; within a kind, a value few devices share says more than one many
+share.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from synthtrace.store.models import (
 )
 
 VIAS = ("wallet", "login", "indicator", "hash", "cluster", "domain")
-WEIGHT = {"wallet": 5, "login": 5, "indicator": 4, "hash": 3, "cluster": 2, "domain": 1}
+WEIGHT = {"wallet": 6, "login": 5, "indicator": 4, "hash": 3, "cluster": 2, "domain": 1}
 SETTING = "common_domains"
 
 
@@ -228,7 +229,7 @@ def links_in(
     if unknown:
         raise LinkError(f"unknown link kind {sorted(unknown)[0]!r}; choose from {', '.join(VIAS)}")
     common = common_domains_in(s) if common is None else common
-    labels = dict(s.execute(select(Evidence.id, Evidence.label)).tuples().all())
+    labels = {int(i): str(label) for i, label in s.execute(select(Evidence.id, Evidence.label))}
     makers = {
         "wallet": lambda: _wallets(s),
         "login": lambda: _logins(s),

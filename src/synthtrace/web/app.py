@@ -16,7 +16,7 @@ from synthtrace.triage import CountCache, FilterError
 from synthtrace.web.imaging import PictureError
 from synthtrace.web.pages import HERE, error
 from synthtrace.web.reveal import Grants
-from synthtrace.web.routes import account, admin, auth, decide, investigate, media, queue
+from synthtrace.web.routes import account, admin, auth, decide, investigate, media, queue, traces
 from synthtrace.web.security import (
     NotLoggedIn,
     SecurityHeaders,
@@ -47,7 +47,7 @@ def create_app(case: Case) -> FastAPI:
 
     # Everything else answers only to a logged-in user, and state changes need the CSRF token.
     protected = APIRouter(dependencies=[Depends(viewer), Depends(csrf_protect)])
-    for module in (queue, media, decide, account, investigate, admin):
+    for module in (queue, media, decide, account, investigate, admin, traces):
         protected.include_router(module.router)
 
     @protected.get("/openapi.json", include_in_schema=False)

@@ -23,7 +23,7 @@ from synthtrace.web.security import Viewer, case_of, require
 router = APIRouter()
 Exporter = Annotated[Viewer, Depends(require(Permission.EXPORT))]
 ListKeeper = Annotated[Viewer, Depends(require(Permission.HASHSETS))]
-SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "vics": ".json"}
+SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "vics": ".json", "artifacts": ".jsonl"}
 
 
 @router.get("/export", include_in_schema=False)
