@@ -159,6 +159,7 @@ def activity(case: Case, evidence_id: int, kind: str, after: int = 0) -> Activit
         return None
     linked = aliased(File)
     with case.sessions() as s:
+        stmt: Any  # two shapes of select: with the indicator, or without
         if kind == "indicator":
             stmt = (
                 select(IndicatorHit.id, WebArtifact, ArtifactSource.path, linked, Indicator)
