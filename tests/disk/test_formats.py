@@ -146,3 +146,18 @@ def test_a_disk_image_is_found_inside_a_folder_and_inside_an_archive(
             == hashlib.md5(reference.raw.read_bytes()).hexdigest()
         )
     assert not list((tmp_path).glob("**/image-*")), "nothing written beside the evidence"
+
+
+@pytest.mark.slow
+def test_rescanning_an_image_resumes_without_doubling(reference: Reference, tmp_path: Path) -> None:
+    from synthtrace.case import create_case
+    from synthtrace.export.records import iter_records
+    from synthtrace.scan.service import scan_evidence
+
+    with create_case(tmp_path / "case", name="resume", examiner="tester") as case:
+        first = scan_evidence(case, reference.raw, "disk", workers=1)
+        again = scan_evidence(case, reference.raw, "disk", workers=1)
+        with case.sessions() as s:
+            paths = [r["path"] for r in iter_records(s)]
+    assert again.resumed and again.files == 0
+    assert len(paths) == len(set(paths)) == first.files

@@ -144,8 +144,8 @@ def segments(media_format: str, location: str) -> list[str]:
             import pysmraw
 
             return [str(p) for p in pysmraw.glob(location)]
-    except (OSError, ValueError, RuntimeError, TypeError):
-        pass
+    except (OSError, ValueError, RuntimeError, TypeError, MemoryError):
+        pass  # libewf's glob raises MemoryError on names it cannot parse (.Ex01 in this version)
     return [location]
 
 
