@@ -33,6 +33,8 @@ from synthtrace.provenance import links as provenance_links
 from synthtrace.provenance import records as provenance_records
 from synthtrace.provenance import summary as provenance_summary
 from synthtrace.provenance.analyzer import ProvenanceAnalyzer
+from synthtrace.video import passes as video_passes
+from synthtrace.video.analyzer import VideoAnalyzer
 
 if TYPE_CHECKING:
     from synthtrace.analyze.content import ContentAnalyzer
@@ -46,6 +48,7 @@ CONTENT_ANALYZERS: list[ContentAnalyzer] = [
     ProvenanceAnalyzer(),  # images: generation metadata, C2PA, watermark (key `provenance`)
     ModelAnalyzer(),  # model files and hash caches (key `model`)
     WalletAnalyzer(),  # text: checksum-valid crypto wallet addresses (key `wallets`)
+    VideoAnalyzer(),  # videos, animated pictures: metadata, vPDQ, contact sheet (key `video`)
 ]
 
 # Browser artifact readers, by the file names they take (see artifacts/readers/base.py): the
@@ -70,8 +73,10 @@ WALK_TAPS: list[Callable[..., None]] = [
 # a one-line report for the scan output (or None).
 CasePass = Callable[["Case"], str | None]
 CASE_PASSES: list[CasePass] = [
+    video_passes.store_video_frames,  # first: matching and clusters read the frame hashes
     match_passes.match_hash_lists,  # hash lists first: clusters and the queue read matches
     match_passes.cluster_near_duplicates,
+    video_passes.link_video_frames,  # pictures that are frames of a video
     provenance_links.link_models,  # images to the model files they name
     artifact_passes.extract_artifacts,  # browser databases staged by the walk, wallets, downloads
     artifact_passes.match_indicators,  # the case's indicators against every device's artifacts

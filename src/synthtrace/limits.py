@@ -29,3 +29,16 @@ class Limits:
     max_text_bytes: int = 16 * MiB
     # Seconds one file's analysis may take before it is abandoned with an error.
     analysis_seconds: int = 120
+    # Seconds one video's decoding may take (vPDQ, contact sheet): 1080p H.264 decodes at about
+    # 5x its speed on one core, so this covers some two hours of it. Past it, the frames hashed
+    # so far are kept and the file gets an error saying where hashing stopped.
+    video_seconds: int = 1800
+    # Address space one video's opening and decoding may add to its worker: FFmpeg allocates
+    # frames from what the stream claims, before any pixel is checked (video/budget.py).
+    video_memory_bytes: int = 1 * GiB
+
+    def seconds_for(self, mime: str) -> int:
+        """The whole analysis budget of a file of this type: videos get their decoding time."""
+        if mime.startswith("video/"):
+            return self.analysis_seconds + max(0, self.video_seconds)
+        return self.analysis_seconds

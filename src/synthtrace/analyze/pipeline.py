@@ -138,7 +138,7 @@ def analyze_stream(
         data=data,
     )
     try:
-        with _Deadline(limits.analysis_seconds):
+        with _Deadline(limits.seconds_for(mime)):
             if is_image_mime(mime):
                 thumb = thumb_for(digests.sha256) if thumb_for else None
                 with opener() as stream:
@@ -148,7 +148,7 @@ def analyze_stream(
             elif analyzers:
                 _run_analyzers(content, media, limits)
     except AnalysisTimeout:
-        media.errors.append(f"analysis abandoned after {limits.analysis_seconds} s")
+        media.errors.append(f"analysis abandoned after {limits.seconds_for(mime)} s")
     _charge(timings, "analyze", t)
     return media, mismatch
 

@@ -121,7 +121,7 @@ def image_metadata(img: ImageContent) -> tuple[Metadata, dict[str, str]]:
 
 def _raw_for(result: GenerationFacts, meta: Metadata, found: dict[str, str]) -> dict[str, str]:
     src = result.source
-    if src.startswith("png:"):
+    if src.startswith(("png:", "video:")):
         return dict(found)  # the generator's chunks travel together (prompt + workflow, ...)
     if src.startswith("exif:"):
         value = meta.exif.get(src[5:])
@@ -254,6 +254,8 @@ class ProvenanceAnalyzer:
     def analyze(self, content: Content, limits: Limits) -> AnalyzerResult:
         img = content.image
         if img is None:
+            if content.mime.startswith("video/"):
+                return self._video(content, limits)
             return AnalyzerResult()
         out = _Found()
         meta, found = image_metadata(img)
@@ -266,6 +268,31 @@ class ProvenanceAnalyzer:
         _iptc(meta, out)
         _watermark(img, out)
         _camera(meta, out)
+        return self._finish(out, meta)
+
+    def _video(self, content: Content, limits: Limits) -> AnalyzerResult:
+        """Videos: the graph and tags in the container, C2PA, XMP (synthtrace/video/provenance)."""
+        from synthtrace.video.provenance import camera_detail, read_tags, video_metadata
+
+        try:
+            tags = read_tags(content, limits)
+        except ValueError:
+            return AnalyzerResult()  # the `video` analyzer records why the video cannot be read
+        out = _Found()
+        meta = video_metadata(tags)
+        found = {meta.where(k): meta.texts[k] for k in ("prompt", "workflow") if k in meta.texts}
+        results = _run_formats(meta, limits, out)
+        for result in results:
+            out.raw.update(_raw_for(result, meta, found))
+        out.results.extend(results)
+        _c2pa(content, out)
+        _iptc(meta, out)
+        if (detail := camera_detail(tags)) is not None:
+            out.signal("camera", "video tags", detail)
+            out.capture = True
+        return self._finish(out, meta)
+
+    def _finish(self, out: _Found, meta: Metadata) -> AnalyzerResult:
         for result in out.results:
             label = TOOL_NAMES.get(result.tool, result.tool)
             out.signal("metadata", result.source, f"{label} ({result.tool})")

@@ -29,6 +29,7 @@ from synthtrace.store.models.scan import (
     Media,
     Scan,
 )
+from synthtrace.store.models.video import FrameLink, VideoFrame
 
 __all__ = [
     "ArtifactProgress",
@@ -40,6 +41,7 @@ __all__ = [
     "Decision",
     "Evidence",
     "File",
+    "FrameLink",
     "HashEntry",
     "HashSet",
     "Indicator",
@@ -56,6 +58,7 @@ __all__ = [
     "TriageRow",
     "TriageState",
     "User",
+    "VideoFrame",
     "WebArtifact",
     "WebSession",
 ]

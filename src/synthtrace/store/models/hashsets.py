@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from synthtrace.store.models.base import Base
@@ -72,6 +72,10 @@ class Match(Base):
     # The list's hash that matched, and for PDQ the rotation/flip of the media that matched it.
     list_hash: Mapped[str | None] = mapped_column(String(64))
     orientation: Mapped[str | None] = mapped_column(String(20))
+    # vPDQ (hash_type "vpdq"): the share of the media's frames found in the list's video, and of
+    # the list video's frames found in the media (ThreatExchange's query and compared match).
+    query_match_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    compared_match_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class MediaCluster(Base):
