@@ -1,5 +1,5 @@
 """Each file system and partition table: FAT32, ext2, ext3, NTFS without a table, GPT, XFS (through
-dfvfs' own back-end), and an encrypted volume recorded as such."""
+dfvfs' own back-end), an Apple partition map, and an encrypted volume recorded as such."""
 
 from __future__ import annotations
 
@@ -93,3 +93,20 @@ def test_encrypted_volume_is_recorded_with_a_clear_error(
     assert record["image"]["volumes"][0]["locked"] is True
     assert any("LUKS-encrypted volume; not read" in e for e in record["errors"])
     assert not _members(recs, "secret.img"), "ciphertext is neither walked nor carved"
+
+
+def test_apple_partition_map(scan_image: Callable[..., Records], tmp_path: Path) -> None:
+    images.need("parted")
+    fat = images.fat_volume(tmp_path / "mac.fat", 16 * MiB, {"photo.jpg": PICTURE})
+    disk = images.blank(tmp_path / "mac.raw", 24 * MiB)
+    images.run("parted", "-s", disk, "mklabel", "mac", "mkpart", "data", "fat32", "1MiB", "17MiB")
+    with fat.open("rb") as src, disk.open("r+b") as dst:
+        dst.seek(MiB)
+        shutil.copyfileobj(src, dst)
+    recs = scan_image(disk)
+    image = recs["mac.raw"]["image"]
+    assert image["partition_table"] == "APM"
+    assert [(v["name"], v["offset"], v["file_system"]) for v in image["volumes"]] == [
+        ("p1", MiB, "FAT16")
+    ]
+    assert _members(recs, "mac.raw")["p1/photo.jpg"]["sha256"] == sha(PICTURE)
