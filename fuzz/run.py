@@ -72,7 +72,12 @@ class Result:
 
 
 def libfuzzer_args(
-    target: Target, runs: int | None, seconds: int | None, artifacts: Path, extra: list[str]
+    target: Target,
+    runs: int | None,
+    seconds: int | None,
+    artifacts: Path,
+    extra: list[str],
+    smoke: bool = False,
 ) -> list[str]:
     args = [
         f"-max_len={target.max_len}",
@@ -84,6 +89,8 @@ def libfuzzer_args(
     ]
     if runs is not None:
         args.append(f"-runs={runs}")
+    if smoke:
+        args.append("-seed=1")  # the same mutations every time: make test stays repeatable
     if seconds is not None:
         args.append(f"-max_total_time={seconds}")
     return args + extra
@@ -119,7 +126,8 @@ def run_target(
         if survey:
             cmd += ["--child-survey", str(CRASHES / target.slug)]
         cmd.append("--")
-        cmd += libfuzzer_args(target, runs, seconds, artifacts, extra) + [str(f) for f in folders]
+        cmd += libfuzzer_args(target, runs, seconds, artifacts, extra, smoke)
+        cmd += [str(f) for f in folders]
         env = dict(os.environ, PYTHONHASHSEED="0")
         started = time.monotonic()
         fuzz_start = started
