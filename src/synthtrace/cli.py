@@ -18,6 +18,7 @@ from synthtrace.limits import Limits
 from synthtrace.match.commands import register as register_match
 from synthtrace.provenance.commands import register as register_provenance
 from synthtrace.report.commands import register as register_report
+from synthtrace.scan.commands import ExecutorOption, RayAddressOption
 from synthtrace.summary import CaseSummary, case_summary
 from synthtrace.terminal import shown
 from synthtrace.web import commands as review_commands
@@ -76,6 +77,8 @@ def scan(
     max_depth: Annotated[
         int, typer.Option("--max-depth", min=0, help="Deepest archive nesting opened.")
     ] = Limits.max_depth,
+    executor: ExecutorOption = "local",
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Scan one evidence item into the case (run it again to resume an interrupted scan)."""
     from synthtrace.scan.service import ScanError, ScanProgress, scan_evidence
@@ -107,6 +110,8 @@ def scan(
                     workers=workers,
                     limits=Limits(max_depth=max_depth),
                     progress=show,
+                    executor=executor,
+                    ray_address=ray_address,
                 )
             except ScanError as exc:
                 raise fail(str(exc)) from exc

@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from synthtrace.analyze.pipeline import (
     BatchResult,
@@ -89,7 +90,9 @@ def digests_only(task: Task, why: str) -> FileFacts:
     return result
 
 
-class _Batch:
+class Batch:
+    """Tasks that travel to a worker together (one round trip)."""
+
     def __init__(self) -> None:
         self.tasks: list[Task] = []
         self.size = 0  # bytes of the files, wherever they are read from
@@ -103,6 +106,24 @@ class _Batch:
     @property
     def full(self) -> bool:
         return len(self.tasks) >= BATCH_FILES or self.size >= BATCH_BYTES
+
+
+class Executor(Protocol):
+    """What the scan needs from whatever runs the analysis: this pool, or `RayPool`.
+
+    Results come back in any order; `min_pending_seq` tells the scan which archive markers may be
+    written (every task submitted before them is done). `submit` blocks (collecting results) when
+    the executor's bound on tasks and bytes in flight is reached.
+    """
+
+    workers: int
+    timings: Timings
+
+    def submit(self, task: Task) -> Iterator[FileFacts]: ...
+    def ready(self) -> Iterator[FileFacts]: ...
+    def drain(self) -> Iterator[FileFacts]: ...
+    def min_pending_seq(self) -> int | None: ...
+    def close(self) -> None: ...
 
 
 class AnalysisPool:
@@ -123,8 +144,8 @@ class AnalysisPool:
         self.thumbs_dir = thumbs_dir
         self.max_inflight = max(2, workers * 2)
         self.timings: Timings = {}
-        self._inflight: dict[Future[BatchResult], _Batch] = {}
-        self._open = _Batch()
+        self._inflight: dict[Future[BatchResult], Batch] = {}
+        self._open = Batch()
         self._bytes = 0
         self._executor = self._new_executor() if workers > 0 else None
 
@@ -173,7 +194,7 @@ class AnalysisPool:
             yield from self._send()
 
     def _send(self) -> Iterator[FileFacts]:
-        batch, self._open = self._open, _Batch()
+        batch, self._open = self._open, Batch()
         if not batch.tasks:
             return
         while self._inflight and (

@@ -18,7 +18,7 @@ from synthtrace.case import Case, clear_spool
 from synthtrace.errors import describe
 from synthtrace.evidence import ContainerFinished, Entry, WalkContext, walk_evidence
 from synthtrace.limits import Limits
-from synthtrace.scan.pool import AnalysisPool, thumb_path
+from synthtrace.scan.pool import AnalysisPool, Executor, thumb_path
 from synthtrace.store.db import transaction
 from synthtrace.store.models import Evidence, Scan
 from synthtrace.store.writer import ScanWriter
@@ -27,6 +27,7 @@ from synthtrace.timefmt import now_utc
 Progress = Callable[["ScanProgress"], None]
 T = TypeVar("T")
 _END = object()
+EXECUTORS = ("local", "ray")
 
 
 class ScanError(Exception):
@@ -54,6 +55,8 @@ class ScanOutcome:
     # Seconds per stage: walk, pool, write and passes in this process; read, digests, type and
     # analyze summed over the workers (benchmarks print them).
     timings: dict[str, float] = field(default_factory=dict)
+    executor: str = "local"
+    nodes: dict[str, int] = field(default_factory=dict)  # Ray: batches analysed per node
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -126,6 +129,28 @@ def _spool_opener(spool: BinaryIO) -> Callable[[], BinaryIO]:
     return lambda: open(path, "rb")
 
 
+def make_executor(
+    executor: str,
+    workers: int | None,
+    limits: Limits,
+    thumbs_dir: Path,
+    analyzers: bool = True,
+    ray_address: str | None = None,
+) -> Executor:
+    """The local process pool, or the Ray executor (`workers` None: every core / cluster CPU)."""
+    if executor == "local":
+        workers = AnalysisPool.default_workers() if workers is None else workers
+        return AnalysisPool(workers, limits, thumbs_dir, analyzers)
+    if executor == "ray":
+        from synthtrace.scan.raypool import RayPool, RayUnavailable
+
+        try:
+            return RayPool(workers, limits, thumbs_dir, analyzers, address=ray_address)
+        except RayUnavailable as exc:
+            raise ScanError(str(exc)) from exc
+    raise ScanError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+
+
 def scan_evidence(
     case: Case,
     source: Path,
@@ -134,13 +159,18 @@ def scan_evidence(
     limits: Limits | None = None,
     progress: Progress | None = None,
     analyzers: bool = True,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> ScanOutcome:
     """Scan one evidence item into the case; rerun with the same label to resume.
 
+    `executor` "ray" runs the analysis on a Ray cluster (`ray_address`, else $RAY_ADDRESS, else
+    a local Ray); the walk and the writer stay here either way, so resuming works the same.
     `analyzers=False` leaves out the content analyzers (benchmarks use it to measure their cost).
     """
     limits = limits or Limits()
-    workers = AnalysisPool.default_workers() if workers is None else workers
+    if executor not in EXECUTORS:
+        raise ScanError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     if not label.strip():
         raise ScanError("the evidence label must not be empty")
     source = Path(os.path.abspath(source))
@@ -151,6 +181,24 @@ def scan_evidence(
         raise ScanError("the case folder and the evidence must not contain each other")
     if source.is_symlink():
         source = real_source  # the investigator named this path as the evidence: take its target
+    pool = make_executor(executor, workers, limits, case.thumbs_dir, analyzers, ray_address)
+    try:
+        return _scan(case, source, label, limits, progress, analyzers, pool, executor)
+    finally:
+        pool.close()
+
+
+def _scan(
+    case: Case,
+    source: Path,
+    label: str,
+    limits: Limits,
+    progress: Progress | None,
+    analyzers: bool,
+    pool: Executor,
+    executor: str,
+) -> ScanOutcome:
+    workers = pool.workers
     evidence_id, scan_id, resumed = _prepare(case, source, label, workers)
     clear_spool(case)
     case.audit.append(
@@ -159,6 +207,7 @@ def scan_evidence(
         source=str(source),
         scan=scan_id,
         workers=workers,
+        executor=executor,
         resumed=resumed,
     )
     started = time.perf_counter()
@@ -166,7 +215,6 @@ def scan_evidence(
     ctx = WalkContext(
         limits, case.tmp_dir, skip_file=writer.file_done, skip_container=writer.container_done
     )
-    pool = AnalysisPool(workers, limits, case.thumbs_dir, analyzers)
     waiting: dict[int, Entry] = {}
     # Archive-finished markers wait until every task submitted before them is committed.
     markers: deque[tuple[int, ContainerFinished]] = deque()
@@ -189,44 +237,42 @@ def scan_evidence(
             shown_at = now
             progress(ScanProgress(writer.stats.files, writer.stats.bytes, writer.stats.errors, ""))
 
-    try:
-        for item in clock.timed("walk", walk_evidence(source, ctx)):
-            if isinstance(item, ContainerFinished):
-                markers.append((seq, item))
-                with clock("write"):
-                    record([])
-                continue
-            if item.spool is not None:
-                with clock("analyze in the scanning process"):
-                    media, mismatch = analyze_stream(
-                        item.path, _spool_opener(item.spool), limits, thumbs, analyzers=analyzers
-                    )
-                facts = FileFacts(seq=0, path=item.path, extension_mismatch=mismatch, media=media)
-                with clock("write"):
-                    writer.add(item, facts)
-                continue
-            if not item.has_content:
-                with clock("write"):
-                    writer.add(item, None)
-                continue
-            seq += 1
-            task = Task(
-                seq=seq, path=item.path, fs_path=item.fs_path, data=item.data, size=item.size or 0
-            )
-            # The writer reads only the entry's address and times; the bytes it may hold are the
-            # task's too (one object, not a copy) and are dropped by the walk once walked.
-            waiting[seq] = item
-            with clock("pool"):
-                results = [*pool.submit(task), *pool.ready()]
+    for item in clock.timed("walk", walk_evidence(source, ctx)):
+        if isinstance(item, ContainerFinished):
+            markers.append((seq, item))
             with clock("write"):
-                record(results)
+                record([])
+            continue
+        if item.spool is not None:
+            with clock("analyze in the scanning process"):
+                media, mismatch = analyze_stream(
+                    item.path, _spool_opener(item.spool), limits, thumbs, analyzers=analyzers
+                )
+            facts = FileFacts(seq=0, path=item.path, extension_mismatch=mismatch, media=media)
+            with clock("write"):
+                writer.add(item, facts)
+            continue
+        if not item.has_content:
+            with clock("write"):
+                writer.add(item, None)
+            continue
+        seq += 1
+        task = Task(
+            seq=seq, path=item.path, fs_path=item.fs_path, data=item.data, size=item.size or 0
+        )
+        # The writer reads only the entry's address and times; the bytes it may hold are the
+        # task's too (one object, not a copy) and are dropped by the walk once walked.
+        waiting[seq] = item
         with clock("pool"):
-            results = list(pool.drain())
+            results = [*pool.submit(task), *pool.ready()]
         with clock("write"):
             record(results)
-            writer.close()
-    finally:
-        pool.close()
+    with clock("pool"):
+        results = list(pool.drain())
+    with clock("write"):
+        record(results)
+        writer.close()
+    pool.close()  # before the case-wide passes: idle workers would only hold memory
     seconds = time.perf_counter() - started
     if progress is not None:
         progress(ScanProgress(writer.stats.files, writer.stats.bytes, writer.stats.errors, ""))
@@ -258,6 +304,8 @@ def scan_evidence(
     with clock("case-wide passes"):
         outcome.reports = run_case_passes(case)
     outcome.timings = {**clock.seconds, **{f"{k} (workers)": v for k, v in pool.timings.items()}}
+    outcome.executor = executor
+    outcome.nodes = dict(getattr(pool, "nodes", {}))
     return outcome
 
 

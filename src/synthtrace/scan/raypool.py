@@ -1,0 +1,246 @@
+"""The analysis on a Ray cluster: the same batches, bounds and crash recovery as the local pool.
+
+Only the analysis moves. The walk, the single writer and the archive markers stay in the
+scanning process on the head, so a Ray scan resumes exactly as a local one does and exports the
+same records. A regular file travels as its path: every node must see the evidence at the same
+path (a shared, read-only mount). Archive and disk-image members travel as bytes, through Ray's
+object store. Workers never touch the case folder: each batch makes its thumbnails in a
+temporary folder of the worker, returns them as bytes, and the head files them in the case.
+
+Bounded as the local pool is: at most two batches per CPU of the cluster and 256 MiB of member
+bytes in flight. A batch whose worker dies (a native decoder's segfault, a node lost) is retried
+in halves until the one file that kills it is recorded with its digests and an error.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from synthtrace.analyze.pipeline import BatchResult, FileFacts, Task, Timings, analyze_batch
+from synthtrace.limits import Limits
+from synthtrace.scan.pool import MAX_INFLIGHT_BYTES, Batch, digests_only, thumb_path
+
+LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # a local Ray's shared memory: far above what is in flight
+
+
+class RayUnavailable(RuntimeError):
+    """Ray is not installed or the cluster cannot be reached."""
+
+
+@dataclass
+class RayBatch:
+    """What a Ray worker sends back: the facts, the thumbnails it made, where it ran."""
+
+    result: BatchResult
+    thumbnails: dict[str, bytes]
+    node: str
+
+
+def run_batch(
+    tasks: list[Task],
+    limits: Limits,
+    analyzers: bool,
+    runner: Callable[[Task], FileFacts] | None = None,
+) -> RayBatch:
+    """A Ray worker's task: one batch analysed, its thumbnails read back from a scratch folder."""
+    import ray
+
+    with tempfile.TemporaryDirectory(prefix="synthtrace-thumbs-") as scratch:
+        root = Path(scratch)
+        if runner is not None:
+            result = BatchResult([runner(task) for task in tasks], {})
+        else:
+            result = analyze_batch(tasks, limits, thumb_path(root), analyzers)
+        thumbnails = {p.stem: p.read_bytes() for p in root.glob("*/*.jpg")}
+    return RayBatch(result, thumbnails, ray.get_runtime_context().get_node_id())
+
+
+def _file_thumbnail(thumbs_dir: Path, sha256: str, data: bytes) -> None:
+    dest = thumb_path(thumbs_dir)(sha256)
+    if dest.exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    part.write_bytes(data)
+    os.replace(part, dest)  # a killed scan leaves no half-written thumbnail under its name
+
+
+def _reachable(address: str, seconds: float = 5.0) -> None:
+    """Fail at once on a cluster address nothing answers at (Ray itself retries for minutes)."""
+    hostport = address.split("://", 1)[-1]
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto" and the like: Ray resolves those itself
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=seconds):
+            pass
+    except OSError as exc:
+        raise ConnectionError(f"nothing answers at {hostport} ({exc.strerror or exc})") from exc
+
+
+class RayPool:
+    """`AnalysisPool`'s interface (submit, ready, drain, min_pending_seq, timings, close) on Ray."""
+
+    def __init__(
+        self,
+        workers: int | None,
+        limits: Limits,
+        thumbs_dir: Path | None,
+        analyzers: bool = True,
+        address: str | None = None,
+        runner: Callable[[Task], FileFacts] | None = None,
+    ) -> None:
+        """`address`: a running cluster (`host:port`, `ray://…`), else $RAY_ADDRESS, else a local
+        Ray started here (and stopped by `close`). `workers` caps the batches running at once;
+        None uses every CPU the cluster has. `runner` replaces the analysis (tests: a crash)."""
+        try:
+            import ray
+        except ImportError as exc:
+            raise RayUnavailable(
+                "the Ray executor needs Ray: pip install 'synthtrace[cluster]'"
+            ) from exc
+        self._ray: Any = ray  # Ray's own annotations cover only part of its API
+        self.limits = limits
+        self.thumbs_dir = thumbs_dir
+        self.analyzers = analyzers
+        self.runner = runner
+        self.timings: Timings = {}
+        self.nodes: Counter[str] = Counter()  # batches analysed per Ray node
+        self._owns_ray = False  # connected (or started) here, so disconnected by close()
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        if not ray.is_initialized():
+            self._connect(address, workers)
+        cpus = int(self._ray.cluster_resources().get("CPU", 1))
+        self.workers = max(1, min(workers, cpus) if workers else cpus)
+        self.max_inflight = max(2, self.workers * 2)
+        self._remote: Any = ray.remote(run_batch).options(num_cpus=1, max_retries=0)
+        self._limits_ref = ray.put(limits)
+        self._inflight: dict[Any, Batch] = {}
+        self._open = Batch()
+        self._bytes = 0
+
+    def _connect(self, address: str | None, workers: int | None) -> None:
+        ray = self._ray
+        try:
+            if address:
+                _reachable(address)
+                ray.init(address=address, log_to_driver=False, configure_logging=False)
+                self._owns_ray = True
+                return
+            # Short: Ray's socket paths must fit in 107 bytes.
+            self._scratch = tempfile.TemporaryDirectory(prefix="ray-", ignore_cleanup_errors=True)
+            ray.init(
+                address="local",
+                num_cpus=workers or None,
+                include_dashboard=False,
+                object_store_memory=LOCAL_OBJECT_STORE,
+                log_to_driver=False,
+                configure_logging=False,
+                _temp_dir=self._scratch.name,
+                _node_ip_address="127.0.0.1",  # a local Ray talks to itself only
+            )
+            self._owns_ray = True
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            where = address or "(local)"
+            raise RayUnavailable(f"cannot reach the Ray cluster {where}: {exc}") from exc
+
+    def min_pending_seq(self) -> int | None:
+        """The lowest sequence number not yet returned (tasks are numbered in submit order)."""
+        firsts = [b.tasks[0].seq for b in self._inflight.values() if b.tasks]
+        if self._open.tasks:
+            firsts.append(self._open.tasks[0].seq)
+        return min(firsts) if firsts else None
+
+    def submit(self, task: Task) -> Iterator[FileFacts]:
+        """Queue a task; yields results that had to be collected to make room for it."""
+        self._open.add(task)
+        if self._open.full:
+            yield from self._send()
+
+    def ready(self) -> Iterator[FileFacts]:
+        yield from self._collect(block=False)
+
+    def drain(self) -> Iterator[FileFacts]:
+        yield from self._send()
+        while self._inflight:
+            yield from self._collect(block=True)
+
+    def _start(self, tasks: list[Task]) -> Any:
+        return self._remote.remote(tasks, self._limits_ref, self.analyzers, self.runner)
+
+    def _send(self) -> Iterator[FileFacts]:
+        batch, self._open = self._open, Batch()
+        if not batch.tasks:
+            return
+        while self._inflight and (
+            len(self._inflight) >= self.max_inflight
+            or self._bytes + batch.data_bytes > MAX_INFLIGHT_BYTES
+        ):
+            yield from self._collect(block=True)
+        self._inflight[self._start(batch.tasks)] = batch
+        self._bytes += batch.data_bytes
+
+    def _accept(self, done: RayBatch) -> list[FileFacts]:
+        for stage, seconds in done.result.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+        if self.thumbs_dir is not None:
+            for sha256, data in done.thumbnails.items():
+                _file_thumbnail(self.thumbs_dir, sha256, data)
+        self.nodes[done.node] += 1
+        return done.result.facts
+
+    def _collect(self, block: bool) -> Iterator[FileFacts]:
+        if not self._inflight:
+            return
+        ray = self._ray
+        refs = list(self._inflight)
+        if block:
+            done, _ = ray.wait(refs, num_returns=1)
+        else:
+            done, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
+        for ref in done:
+            batch = self._inflight.pop(ref)
+            self._bytes -= batch.data_bytes
+            try:
+                result: RayBatch = ray.get(ref)
+            except ray.exceptions.RayError:
+                yield from self._retry(batch.tasks)
+                continue
+            yield from self._accept(result)
+
+    def _retry(self, tasks: list[Task]) -> Iterator[FileFacts]:
+        """A batch whose worker died: halve it until the file that kills a worker is found."""
+        ray = self._ray
+        suspects = deque([tasks])
+        while suspects:
+            part = suspects.popleft()
+            try:
+                result: RayBatch = ray.get(self._start(part))
+            except ray.exceptions.RayError:
+                if len(part) == 1:
+                    yield digests_only(
+                        part[0], "analysis crashed its worker process; only digests recorded"
+                    )
+                else:
+                    half = len(part) // 2
+                    suspects.extendleft([part[half:], part[:half]])
+                continue
+            yield from self._accept(result)
+
+    def close(self) -> None:
+        ray = self._ray
+        for ref in self._inflight:
+            ray.cancel(ref, force=True)
+        self._inflight.clear()
+        if self._owns_ray:
+            ray.shutdown()
+            if self._scratch is not None:
+                self._scratch.cleanup()
