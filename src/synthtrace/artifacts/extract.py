@@ -10,6 +10,7 @@ page, a foreign schema, times out of range) are errors on that file; the pass go
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -38,7 +39,7 @@ from synthtrace.artifacts.wallets import MIN_RUN, find_wallets
 from synthtrace.case import Case
 from synthtrace.errors import describe
 from synthtrace.store.bulk import insert_rows
-from synthtrace.store.db import table_of, transaction
+from synthtrace.store.db import NUL_STORED, table_of, transaction
 from synthtrace.store.models import (
     ArtifactProgress,
     ArtifactSource,
@@ -169,63 +170,115 @@ def _done(case: Case, evidence_id: int, path: str, reader: str) -> bool:
         )
 
 
-class _Sink:
-    """Rows of one source, inserted in batches inside the source's transaction."""
+# web_artifacts columns in the order rows are built (the fast SQLite path inserts tuples).
+COLUMNS = (
+    "source_id",
+    "evidence_id",
+    "kind",
+    "browser",
+    "url",
+    "host",
+    "domain",
+    "title",
+    "time",
+    "username",
+    "value",
+    "currency",
+    "target_path",
+    "referrer_url",
+    "file_id",
+    "extra",
+)
+_EXTRA = COLUMNS.index("extra")
+_TEXT = tuple(COLUMNS.index(c) for c in ("url", "title", "username", "target_path", "referrer_url"))
+NUL = "\x00"
 
-    def __init__(self, conn: Connection, source_id: int, evidence_id: int, browser: str | None):
+
+def _text(value: str | None) -> str | None:
+    """As the store keeps text on every database: NUL as U+FFFD (see store/db.py)."""
+    if value is not None and NUL in value:
+        return value.replace(NUL, NUL_STORED)
+    return value
+
+
+class _Sink:
+    """Rows of one source, inserted in batches inside the source's transaction.
+
+    On SQLite the batches go to the driver's executemany as tuples with their JSON already
+    written (a row's `extra` is one of a few shapes, encoded once each): per-row dictionaries and
+    SQLAlchemy's parameter processing took more time than reading the browser's database.
+    """
+
+    def __init__(
+        self, conn: Connection, source_id: int, evidence_id: int, browser: str | None
+    ) -> None:
         self.conn, self.source_id, self.evidence_id, self.browser = (
             conn,
             source_id,
             evidence_id,
             browser,
         )
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[tuple[Any, ...]] = []
         self.counts: Counter[str] = Counter()
-        self.wallets: dict[str, dict[str, Any]] = {}
+        self.wallets: dict[str, tuple[Any, ...]] = {}
+        self.wallet_counts: Counter[str] = Counter()
         self.table = table_of(WebArtifact)
+        self.sqlite = conn.dialect.name == "sqlite"
+        self._json: dict[str, str] = {}
+
+    def _extra(self, extra: dict[str, Any] | None) -> Any:
+        if not self.sqlite or extra is None:
+            return extra
+        if len(extra) == 1:  # the common shapes: {"transition": "typed"} and the like
+            key = repr(extra)
+            text = self._json.get(key)
+            if text is None:
+                text = self._json[key] = json.dumps(extra)
+            return text
+        return json.dumps(extra)
 
     def add(self, found: Found) -> None:
-        host, domain = domain_of(found.url)
+        url = found.url
+        host, domain = domain_of(url)
         self.rows.append(
-            {
-                "source_id": self.source_id,
-                "evidence_id": self.evidence_id,
-                "kind": found.kind,
-                "browser": self.browser,
-                "url": found.url,
-                "host": host[:300] if host else None,
-                "domain": domain[:300] if domain else None,
-                "title": found.title,
-                "time": found.time,
-                "username": found.username,
-                "value": None,
-                "currency": None,
-                "target_path": found.target_path,
-                "referrer_url": found.referrer_url,
-                "file_id": None,
-                "extra": found.extra,
-            }
+            (
+                self.source_id,
+                self.evidence_id,
+                found.kind,
+                self.browser,
+                _text(url),
+                host[:300] if host else None,
+                domain[:300] if domain else None,
+                _text(found.title),
+                found.time,
+                _text(found.username),
+                None,
+                None,
+                _text(found.target_path),
+                _text(found.referrer_url),
+                None,
+                self._extra(found.extra),
+            )
         )
         self.counts[found.kind] += 1
-        for where, text in (("url", found.url), ("title", found.title)):
-            if text and len(text) >= MIN_RUN:
-                self._wallets_in(text, found, where)
+        if url is not None and len(url) >= MIN_RUN:
+            self._wallets_in(url, found, "url")
+        if found.title is not None and len(found.title) >= MIN_RUN:
+            self._wallets_in(found.title, found, "title")
         if len(self.rows) >= BATCH:
             self.flush()
 
     def _wallets_in(self, text: str, found: Found, where: str) -> None:
         for wallet in find_wallets(text.encode("utf-8", "replace")):
-            seen = self.wallets.get(wallet.value)
-            if seen is not None:
-                seen["extra"]["count"] += 1
-                continue
-            self.wallets[wallet.value] = self.wallet_row(
-                wallet.value,
-                wallet.currency,
-                {"type": wallet.type, "checksum": wallet.checksum, "count": 1, "in": where},
-                url=found.url,
-                time=found.time,
-            )
+            self.wallet_counts[wallet.value] += 1
+            if wallet.value not in self.wallets:
+                self.wallets[wallet.value] = self.wallet_row(
+                    wallet.value,
+                    wallet.currency,
+                    {"type": wallet.type, "checksum": wallet.checksum, "in": where},
+                    url=found.url,
+                    time=found.time,
+                )
 
     def wallet_row(
         self,
@@ -234,33 +287,44 @@ class _Sink:
         extra: dict[str, Any],
         url: str | None = None,
         time: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> tuple[Any, ...]:
         host, domain = domain_of(url)
-        return {
-            "source_id": self.source_id,
-            "evidence_id": self.evidence_id,
-            "kind": WALLET,
-            "browser": self.browser,
-            "url": url,
-            "host": host[:300] if host else None,
-            "domain": domain[:300] if domain else None,
-            "title": None,
-            "time": time,
-            "username": None,
-            "value": value[:200],
-            "currency": currency,
-            "target_path": None,
-            "referrer_url": None,
-            "file_id": None,
-            "extra": extra,
-        }
+        return (
+            self.source_id,
+            self.evidence_id,
+            WALLET,
+            self.browser,
+            _text(url),
+            host[:300] if host else None,
+            domain[:300] if domain else None,
+            None,
+            time,
+            None,
+            value[:200],
+            currency,
+            None,
+            None,
+            None,
+            extra,
+        )
 
     def flush(self) -> None:
-        insert_rows(self.conn, self.table, self.rows)
+        if not self.rows:
+            return
+        if self.sqlite:
+            marks = ", ".join("?" for _ in COLUMNS)
+            sql = f"INSERT INTO web_artifacts ({', '.join(COLUMNS)}) VALUES ({marks})"
+            self.conn.connection.driver_connection.executemany(sql, self.rows)  # type: ignore[union-attr]
+        else:
+            insert_rows(
+                self.conn, self.table, [dict(zip(COLUMNS, r, strict=True)) for r in self.rows]
+            )
         self.rows = []
 
     def close(self) -> None:
-        self.rows.extend(self.wallets.values())
+        for value, row in self.wallets.items():
+            extra = {**row[_EXTRA], "count": self.wallet_counts[value]}
+            self.rows.append((*row[:_EXTRA], self._extra(extra) if self.sqlite else extra))
         self.counts[WALLET] += len(self.wallets)
         self.wallets = {}
         self.flush()
@@ -416,7 +480,8 @@ def _wallet_source(
             if not isinstance(w, dict) or not isinstance(w.get("value"), str):
                 continue
             extra = {k: w[k] for k in ("type", "checksum", "count") if k in w}
-            sink.rows.append(sink.wallet_row(w["value"], str(w.get("currency")), extra))
+            row = sink.wallet_row(w["value"], str(w.get("currency")), extra)
+            sink.rows.append((*row[:_EXTRA], sink._extra(extra) if sink.sqlite else extra))
             sink.counts[WALLET] += 1
         sink.flush()
         s.execute(

@@ -1,9 +1,13 @@
-"""Browser timestamps to ISO 8601 UTC, through dfdatetime (the log2timeline project's library of
-forensic time formats): WebKit (Chromium: microseconds since 1601), PRTime (Firefox: microseconds
-since 1970), Cocoa (Safari: seconds since 2001), and JavaScript milliseconds (logins.json).
+"""Browser timestamps to ISO 8601 UTC, defined by dfdatetime (the log2timeline project's library
+of forensic time formats): WebKit (Chromium: microseconds since 1601), PRTime (Firefox:
+microseconds since 1970), Cocoa (Safari: seconds since 2001), and JavaScript milliseconds
+(logins.json).
 
-A value no calendar can show (negative, past the year 9999, not a number) gives None and the raw
-value is kept by the caller: an absurd clock is evidence too.
+WebKit and PRTime values are converted in integer arithmetic from dfdatetime's own epochs, read
+once at import: a dfdatetime object per visit cost 6 us, a third of reading a Chromium history
+(the tests check both give the same time over the whole range). A value no calendar can show
+(negative, past the year 9999, not a number) gives None and the raw value is kept by the caller:
+an absurd clock is evidence too.
 """
 
 from __future__ import annotations
@@ -14,23 +18,33 @@ from collections.abc import Callable
 from typing import Any
 
 from dfdatetime import cocoa_time, posix_time, webkit_time
-from dfdatetime.interface import DateTimeValues
 
 # 0001-01-01 .. 9999-12-31 in POSIX seconds: what ISO 8601's four-digit year can hold.
 _FIRST, _LAST = -62135596800, 253402300799
+# Microseconds from each epoch to 1970-01-01, as dfdatetime defines the epochs.
+_WEBKIT_OFFSET = -int(webkit_time.WebKitTime(timestamp=0).CopyToPosixTimestamp()) * 1_000_000
+_PRTIME_OFFSET = -int(posix_time.PosixTimeInMicroseconds(timestamp=0).CopyToPosixTimestamp())
+_DAYS: dict[int, str] = {}  # day number -> "YYYY-MM-DD": a history's visits share few days
 
 
 def _format(seconds: int | None, micro: int) -> str | None:
     if seconds is None or not _FIRST <= seconds <= _LAST:
         return None
-    base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return f"{base}.{micro:06d}Z" if micro else f"{base}Z"
+    day, rest = divmod(seconds, 86400)
+    date = _DAYS.get(day)
+    if date is None:
+        if len(_DAYS) >= 100_000:
+            _DAYS.clear()
+        date = _DAYS[day] = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{date}T{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"{clock}.{micro:06d}Z" if micro else f"{clock}Z"
 
 
-def _iso(values: DateTimeValues) -> str | None:
-    """A microsecond-precision dfdatetime value (non-negative: browsers write no earlier time)."""
-    seconds, fraction = values.CopyToPosixTimestampWithFractionOfSecond()
-    return _format(seconds, int(fraction or 0))
+def _from_unix_us(us: int) -> str | None:
+    seconds, micro = divmod(us, 1_000_000)
+    return _format(seconds, micro)
 
 
 def _number(value: Any) -> float | int | None:
@@ -41,28 +55,31 @@ def _number(value: Any) -> float | int | None:
     return value
 
 
+def _positive_int(value: Any) -> int | None:
+    if type(value) is not int:  # bool is an int, and no time
+        v = _number(value)
+        if v is None:
+            return None
+        value = int(v)
+    return value if value > 0 else None
+
+
 def webkit(value: Any) -> str | None:
     """Chromium: microseconds since 1601-01-01 UTC; 0 means "no time"."""
-    v = _number(value)
-    if not v or v < 0:
-        return None
-    return _iso(webkit_time.WebKitTime(timestamp=int(v)))
+    v = _positive_int(value)
+    return None if v is None else _from_unix_us(v - _WEBKIT_OFFSET)
 
 
 def prtime(value: Any) -> str | None:
     """Firefox: microseconds since 1970-01-01 UTC."""
-    v = _number(value)
-    if not v or v < 0:
-        return None
-    return _iso(posix_time.PosixTimeInMicroseconds(timestamp=int(v)))
+    v = _positive_int(value)
+    return None if v is None else _from_unix_us(v - _PRTIME_OFFSET)
 
 
 def unix_ms(value: Any) -> str | None:
     """JavaScript time (Firefox logins.json): milliseconds since 1970-01-01 UTC."""
-    v = _number(value)
-    if not v or v < 0:
-        return None
-    return _iso(posix_time.PosixTimeInMicroseconds(timestamp=int(v) * 1000))
+    v = _positive_int(value)
+    return None if v is None else _from_unix_us(v * 1000 - _PRTIME_OFFSET)
 
 
 def cocoa(value: Any) -> str | None:
