@@ -61,11 +61,15 @@ def ewf_facts(segment_paths: list[str]) -> tuple[dict[str, Any], list[str]]:
 
 @dataclass
 class MediaPass:
-    """Read the media once, front to back: hash every byte, carve the free regions."""
+    """Read the media once, front to back: hash every byte, carve the free regions.
+
+    `hash=False` (a raw image in one file, whose media hashes are the file's own digests, taken
+    by the worker that hashes the file anyway) reads the free regions only, for the carver."""
 
     media: Media
     free: list[tuple[int, int]]  # sorted, disjoint, in media bytes
     carve: bool = True
+    hash: bool = True
     errors: list[str] = field(default_factory=list)
     md5: str | None = None
     sha1: str | None = None
@@ -82,40 +86,54 @@ class MediaPass:
         except BACKEND_ERRORS:
             return b""
 
+    def _spans(self) -> Iterator[tuple[int, int]]:
+        if self.hash:
+            yield 0, self.media.size
+        elif self.carve:
+            for start, end in self.free:
+                yield start - start % SECTOR, min(end, self.media.size)
+
     def run(self) -> Iterator[Carved]:
         md5, sha1 = hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False)
-        size, pos, region = self.media.size, 0, 0
-        while pos < size:
-            want = min(BLOCK, size - pos)
-            try:
-                self._stream.seek(pos)
-                block = bytes(self._stream.read(want))
-            except BACKEND_ERRORS as exc:
-                block = b""
-                if self.unreadable == 0:
-                    why = short(exc)
-                    self.errors.append(
-                        f"media could not be read at byte {pos} ({why}); unreadable blocks are "
-                        "hashed as zeros"
-                    )
-            if len(block) < want:
-                self.unreadable += want - len(block)
-                block += bytes(want - len(block))
-            md5.update(block)
-            sha1.update(block)
-            if self.carve:
-                while region < len(self.free) and self.free[region][1] <= pos:
-                    region += 1
-                r = region
-                while r < len(self.free) and self.free[r][0] < pos + want:
-                    start, end = self.free[r]
-                    lo = max(start, pos)
-                    lo += -lo % SECTOR
-                    hi = min(end, pos + want)
-                    if hi > lo:
-                        yield from self.carver.feed(lo, block[lo - pos : hi - pos], end)
-                    r += 1
-            pos += want
-        self.md5, self.sha1 = md5.hexdigest(), sha1.hexdigest()
+        region = 0
+        for span_start, span_end in self._spans():
+            pos = span_start
+            while pos < span_end:
+                want = min(BLOCK, span_end - pos)
+                block = self._read(pos, want)
+                if self.hash:
+                    md5.update(block)
+                    sha1.update(block)
+                if self.carve:
+                    while region < len(self.free) and self.free[region][1] <= pos:
+                        region += 1
+                    r = region
+                    while r < len(self.free) and self.free[r][0] < pos + want:
+                        start, end = self.free[r]
+                        lo = max(start, pos)
+                        lo += -lo % SECTOR
+                        hi = min(end, pos + want)
+                        if hi > lo:
+                            yield from self.carver.feed(lo, block[lo - pos : hi - pos], end)
+                        r += 1
+                pos += want
+        if self.hash:
+            self.md5, self.sha1 = md5.hexdigest(), sha1.hexdigest()
         if self.unreadable:
             self.errors.append(f"{self.unreadable} bytes of the media could not be read")
+
+    def _read(self, pos: int, want: int) -> bytes:
+        try:
+            self._stream.seek(pos)
+            block = bytes(self._stream.read(want))
+        except BACKEND_ERRORS as exc:
+            block = b""
+            if self.unreadable == 0:
+                self.errors.append(
+                    f"media could not be read at byte {pos} ({short(exc)}); unreadable blocks "
+                    "are hashed as zeros"
+                )
+        if len(block) < want:
+            self.unreadable += want - len(block)
+            block += bytes(want - len(block))
+        return block

@@ -104,6 +104,11 @@ class ScanWriter:
             mismatch = facts.extension_mismatch
             if facts.media is not None:
                 if entry.image is not None and "format" in entry.image:
+                    if entry.image.get("computed_by") == "file digests":
+                        # A raw image in one file is its media: the file's digests are its hashes.
+                        del entry.image["computed_by"]
+                        entry.image["computed_md5"] = facts.media.md5
+                        entry.image["computed_sha1"] = facts.media.sha1
                     # A disk image's acquisition facts hold for its bytes wherever they are found
                     # (the report reads them there); the File row keeps them too, for the export.
                     facts.media.facts["image"] = entry.image
