@@ -272,3 +272,45 @@ def mbr_entry(image: Path, slot: int, start_sector: int, sectors: int, ptype: in
     """Write MBR partition entry `slot` (0-3) by hand: sfdisk refuses a partition past the end."""
     entry = bytes([0, 0, 0, 0, ptype, 0, 0, 0]) + start_sector.to_bytes(4, "little")
     put(image, 446 + 16 * slot, entry + sectors.to_bytes(4, "little"))
+
+
+def luks1(path: Path, plaintext: Path, passphrase: str) -> Path:
+    """A LUKS1 volume holding `plaintext` (a file system image), without device-mapper: the
+    header from cryptsetup, the payload encrypted here with the master key cryptsetup dumps
+    (aes-xts-plain64: AES-XTS per 512-byte sector, the sector number as tweak)."""
+    need("cryptsetup")
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    data = plaintext.read_bytes()
+    blank(path, 2 * MiB + len(data))
+    args = ["--type", "luks1", "-q", "--pbkdf-force-iterations", "1000", "--key-file", "-"]
+    run(
+        "cryptsetup",
+        "luksFormat",
+        "-c",
+        "aes-xts-plain64",
+        "-s",
+        "256",
+        *args,
+        path,
+        stdin=passphrase,
+    )
+    dump = run(
+        "cryptsetup",
+        "luksDump",
+        "--dump-master-key",
+        "-q",
+        "--key-file",
+        "-",
+        path,
+        stdin=passphrase,
+    )
+    offset = int(dump.split("Payload offset:")[1].split()[0]) * SECTOR
+    key = bytes.fromhex("".join(dump.split("MK dump:")[1].split("\n\n")[0].split()))
+    out = bytearray()
+    for sector in range(len(data) // SECTOR):
+        tweak = sector.to_bytes(16, "little")
+        enc = Cipher(algorithms.AES(key), modes.XTS(tweak)).encryptor()
+        out += enc.update(data[sector * SECTOR : (sector + 1) * SECTOR]) + enc.finalize()
+    put(path, offset, bytes(out))
+    return path

@@ -110,3 +110,38 @@ def test_apple_partition_map(scan_image: Callable[..., Records], tmp_path: Path)
         ("p1", MiB, "FAT16")
     ]
     assert _members(recs, "mac.raw")["p1/photo.jpg"]["sha256"] == sha(PICTURE)
+
+
+def test_encrypted_volume_opens_with_its_password_and_never_with_a_wrong_one(
+    tmp_path: Path,
+) -> None:
+    """Credentials reach the walk in its context (the scan command's --password/--key)."""
+    from synthtrace.evidence import Entry, WalkContext, walk_evidence
+    from synthtrace.limits import Limits
+
+    fat = images.fat_volume(tmp_path / "plain.fat", 4 * MiB, {"secret.jpg": PICTURE})
+    volume = images.luks1(tmp_path / "locked.img", fat, "a long test passphrase")
+    fat.unlink()
+    before = images.sha256(volume)
+
+    def walk(credentials: dict[str, str]) -> dict[str, Entry]:
+        ctx = WalkContext(Limits(), tmp_path / "spool", credentials=credentials)
+        found = {}
+        for item in walk_evidence(volume, ctx):
+            if isinstance(item, Entry):
+                if item.data is not None:
+                    item.errors.append(sha(item.data))  # the content, before the walk drops it
+                found[item.path] = item
+        return found
+
+    wrong = walk({"password": "not the passphrase"})
+    assert list(wrong) == ["locked.img"]
+    assert any(
+        "none of the keys or passwords given opens it" in e for e in wrong["locked.img"].errors
+    )
+    right = walk({"password": "a long test passphrase"})
+    assert right["locked.img!/secret.jpg"].errors == [sha(PICTURE)]
+    image = right["locked.img"].image
+    assert image is not None
+    assert image["volumes"][0]["locked"] is False and image["volumes"][0]["file_system"] == "FAT16"
+    assert images.sha256(volume) == before

@@ -73,6 +73,7 @@ class Volume:
     offset: int | None  # where its bytes lie in the media (None when not a plain slice)
     size: int
     info: dict[str, Any] = field(default_factory=dict)  # for the image object
+    encryption: str | None = None  # dfvfs type indicator of its encryption (BDE, LUKSDE, CS)
 
 
 @dataclass
@@ -140,15 +141,8 @@ def _find_volumes(media: Media) -> None:
         found = []
     encrypted = [i for i in found if i in _ENCRYPTED]
     if encrypted:
-        media.volumes.append(
-            Volume(
-                None,
-                media.spec,
-                0,
-                media.size,
-                {"offset": 0, "encrypted": _ENCRYPTED[encrypted[0]]},
-            )
-        )
+        info = {"offset": 0, "encrypted": _ENCRYPTED[encrypted[0]]}
+        media.volumes.append(Volume(None, media.spec, 0, media.size, info, encrypted[0]))
         return
     for indicator in [*[i for i in found if i in _TABLES], dfvfs_defs.TYPE_INDICATOR_TSK_PARTITION]:
         table, system_class = _TABLES[indicator]
@@ -248,8 +242,8 @@ def _other_fs(spec: Any, context: Any) -> str | None:
 
 def encryption(volume: Volume, context: Any) -> str | None:
     """The kind of encrypted volume this is (BitLocker, LUKS, FileVault), or None."""
-    if "encrypted" in volume.info:
-        return str(volume.info["encrypted"])
+    if volume.encryption is not None:
+        return _ENCRYPTED[volume.encryption]
     try:
         found = analyzer.Analyzer.GetVolumeSystemTypeIndicators(
             volume.spec, resolver_context=context
@@ -259,14 +253,14 @@ def encryption(volume: Volume, context: Any) -> str | None:
     for indicator in found:
         if indicator in _ENCRYPTED:
             volume.info["encrypted"] = _ENCRYPTED[indicator]
-            volume.info["encryption_indicator"] = indicator
+            volume.encryption = indicator
             return _ENCRYPTED[indicator]
     return None
 
 
 def unlock(volume: Volume, context: Any, credentials: dict[str, str]) -> Volume | None:
     """The decrypted volume, when one of the investigator's credentials opens it."""
-    indicator = volume.info.get("encryption_indicator")
+    indicator = volume.encryption
     if indicator is None or not credentials:
         return None
     spec = new_spec(indicator, parent=volume.spec)
@@ -274,6 +268,11 @@ def unlock(volume: Volume, context: Any, credentials: dict[str, str]) -> Volume 
         resolver.Resolver.key_chain.SetCredential(spec, kind, value)
     try:
         stream = resolver.Resolver.OpenFileObject(spec, resolver_context=context)
+        locked = getattr(stream, "is_locked", False)  # a property of dfvfs' BDE/LUKSDE files
+        if callable(locked):
+            locked = locked()
+        if locked:
+            return None  # a wrong password opens the header, never the volume
         size = int(stream.get_size())
     except BACKEND_ERRORS:
         return None
