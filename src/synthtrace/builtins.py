@@ -34,6 +34,7 @@ from synthtrace.provenance import records as provenance_records
 from synthtrace.provenance import summary as provenance_summary
 from synthtrace.provenance.analyzer import ProvenanceAnalyzer
 from synthtrace.video import passes as video_passes
+from synthtrace.video import records as video_records
 from synthtrace.video.analyzer import VideoAnalyzer
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ CASE_PASSES: list[CasePass] = [
 RECORD_EXTENSIONS: list[RecordExtension] = [
     match_records.add_match_keys,
     provenance_records.add_provenance_keys,
+    video_records.add_video_keys,  # frame_of / frames_found: pictures that are video frames
 ]
 
 # Tables added to the triage summary (see summary.py).

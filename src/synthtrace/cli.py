@@ -133,20 +133,29 @@ def export(
         str,
         typer.Option(
             "--format",
-            help="jsonl, csv, vics (#Cases), vics-media (#Media), case-uco (JSON-LD) or "
-            "artifacts (visits, downloads, logins, wallets, indicator hits).",
+            help="jsonl, csv, vics (#Cases), vics-media (#Media), case-uco (JSON-LD), "
+            "artifacts (visits, downloads, logins, wallets, indicator hits) or vpdq "
+            "(a folder: -o DIR gets DIR/<sha256>.vpdq.txt per video).",
         ),
     ] = "jsonl",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (default: stdout); a folder for vpdq."),
     ] = None,
 ) -> None:
     """Export the case: one record per file (jsonl, csv), Project VIC VICS or CASE/UCO."""
-    from synthtrace.export.service import ExportError, export_case
+    from synthtrace.export.service import (
+        DIRECTORY_FORMATS,
+        ExportError,
+        export_case,
+        export_case_to_directory,
+    )
 
     with load_case(case_dir) as case:
         try:
-            if output is None:
+            if fmt in DIRECTORY_FORMATS and output is not None:
+                n = export_case_to_directory(case, fmt, output)
+            elif output is None:
                 n = export_case(case, fmt, sys.stdout, destination="stdout")
             else:
                 with open(output, "w", encoding="utf-8", newline="") as fh:

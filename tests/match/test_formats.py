@@ -314,4 +314,7 @@ def test_auto_detection() -> None:
     assert detect_format(f"{MD5}\n".encode()).name == "text"
     with pytest.raises(FormatError, match="not a Project VIC"):
         detect_format(b'{"value": []}')
-    assert {f.name for f in FORMATS} == {"vics", "icse", "csv", "text"}
+    vpdq_line = f"0,100,{'ab' * 32},0.000\n"
+    assert detect_format(vpdq_line.encode()).name == "vpdq"  # ThreatExchange's vpdq output
+    assert detect_format(b'id,vpdq\nv1,"[]"\n').name == "vpdq"  # CSV with a vPDQ signal column
+    assert {f.name for f in FORMATS} == {"vics", "vpdq", "icse", "csv", "text"}

@@ -23,6 +23,8 @@ from synthtrace.match.pdqindex import PdqIndex
 from synthtrace.match.settings import pdq_distance
 from synthtrace.store.db import table_of, transaction
 from synthtrace.store.models import Media, MediaCluster
+from synthtrace.video.clusters import join_video_copies
+from synthtrace.video.settings import vpdq_match_pct
 
 WRITE_CHUNK = 10_000
 
@@ -63,14 +65,15 @@ def cluster_case(case: Case, force: bool = False) -> ClusterOutcome:
     distance = pdq_distance(case)
     with case.sessions() as s:
         media_ids = np.fromiter(s.scalars(select(Media.id).order_by(Media.id)), np.int64)
-    state = [int(media_ids[-1]) if len(media_ids) else 0, len(media_ids), distance]
+    top = int(media_ids[-1]) if len(media_ids) else 0
+    state = [top, len(media_ids), distance, vpdq_match_pct(case)]
     if not force and case.settings().get("cluster_state") == state:
         return ClusterOutcome(len(media_ids), 0, 0, 0, skipped=True)
     n = len(media_ids)
     labels = np.arange(n, dtype=np.int64)
     with case.sessions() as s:
         parts, owners = [], []
-        for ids, codes, meta in media_pdq_batches(s, 0, state[0], chunk=65536):
+        for ids, codes, meta in media_pdq_batches(s, 0, top, chunk=65536):
             rows = np.searchsorted(media_ids, ids)
             parts.append(codes)
             owners.append(np.stack([rows[meta[0]], meta[1]]))
@@ -80,6 +83,7 @@ def cluster_case(case: Case, force: bool = False) -> ClusterOutcome:
         pictures = np.unique(owner[0])
         comp = cluster_labels(queries, owner, n, distance)
         labels[pictures] = n + comp[pictures]  # pictures share labels; others stay alone
+    labels = join_video_copies(case, media_ids, labels, distance)  # video/clusters.py
     # Name each cluster by its smallest media id; size = media in it.
     _, first, inverse, sizes = np.unique(
         labels, return_index=True, return_inverse=True, return_counts=True

@@ -23,7 +23,7 @@ from rich.table import Table
 from synthtrace.terminal import shown
 
 CaseDir = Annotated[Path, typer.Argument(help="The case folder.")]
-FORMATS = ("auto", "vics", "icse", "csv", "text")
+FORMATS = ("auto", "vics", "icse", "csv", "text", "vpdq")
 TYPES = ("md5", "sha1", "sha256", "pdq")
 
 hashset_app = typer.Typer(help="Hash lists of known material and known-good files.")
@@ -32,7 +32,13 @@ hashset_app = typer.Typer(help="Hash lists of known material and known-good file
 @hashset_app.command("import")
 def hashset_import(
     case_dir: CaseDir,
-    file: Annotated[Path, typer.Argument(help="The hash list (VICS JSON, ICSE, CSV or text).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The hash list (VICS JSON, ICSE, CSV or text), or vPDQ: a vpdq file, a zip "
+            "or folder of them, or a CSV with a vpdq column."
+        ),
+    ],
     name: Annotated[str, typer.Option("--name", help="Name of the list in this case.")],
     fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")] = "auto",
     hash_type: Annotated[
@@ -158,21 +164,38 @@ def match(
             "--pdq-distance", min=0, max=63, help="Set the case's PDQ distance (default 31)."
         ),
     ] = None,
+    vpdq_match_pct: Annotated[
+        float | None,
+        typer.Option(
+            "--vpdq-match-pct",
+            min=0.01,
+            max=100,
+            help="Set the share of a video's frames (%) that must be found in a listed video "
+            "for a vPDQ match (default 80).",
+        ),
+    ] = None,
 ) -> None:
     """Match every media against the case's hash lists again and rebuild the clusters."""
     from synthtrace.cli_support import fail, load_case, out
     from synthtrace.match.settings import SettingError, set_pdq_distance
     from synthtrace.match.settings import pdq_distance as current
     from synthtrace.scan.service import run_case_passes
+    from synthtrace.video.settings import VpdqSettingError, set_vpdq_match_pct
+    from synthtrace.video.settings import vpdq_match_pct as current_pct
 
     with load_case(case_dir) as case:
-        if pdq_distance is not None:
-            try:
+        try:
+            if pdq_distance is not None:
                 set_pdq_distance(case, pdq_distance)
-            except SettingError as exc:
-                raise fail(str(exc)) from exc
+            if vpdq_match_pct is not None:
+                set_vpdq_match_pct(case, vpdq_match_pct)
+        except (SettingError, VpdqSettingError) as exc:
+            raise fail(str(exc)) from exc
         reports = run_case_passes(case)
-        out.print(f"PDQ distance {current(case)}", highlight=False)
+        out.print(
+            f"PDQ distance {current(case)}, vPDQ match from {current_pct(case):g} %",
+            highlight=False,
+        )
     for line in reports:
         out.print(line, highlight=False)
 

@@ -117,6 +117,17 @@ def import_hashset(
 ) -> ImportReport:
     started = time.perf_counter()
     path = Path(path)
+    if path.is_dir() and fmt == "vpdq":  # vpdq files, one video each: one zip of them
+        from synthtrace.match.formats.vpdq import packed_folder
+
+        with packed_folder(path, case.tmp_dir) as packed:
+            case.audit.append(
+                "hashset.import.folder", user=user, folder=str(path), packed=packed.name
+            )
+            return import_hashset(
+                case, packed, name, "vpdq", hash_type, category, known_good, progress, user,
+                limits, run_passes,
+            )  # fmt: skip
     _validate(case, name, hash_type, category)
     if not path.is_file():
         raise HashListError(f"{path} is not a file")
@@ -180,7 +191,7 @@ def _import(
             return report
         report.replaced = True
     size = os.path.getsize(path)
-    read_options = ReadOptions(hash_type=options["hash_type"], limits=limits)
+    read_options = ReadOptions(hash_type=options["hash_type"], limits=limits, source=path.name)
     with transaction(case.sessions) as s, open(path, "rb") as raw:
         _bulk_mode(s)
         hs = s.scalars(select(HashSet).where(HashSet.name == name)).first()

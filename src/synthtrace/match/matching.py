@@ -27,6 +27,8 @@ from synthtrace.match.pdqindex import PdqIndex, hex_to_codes
 from synthtrace.match.settings import pdq_distance
 from synthtrace.store.db import transaction
 from synthtrace.store.models import Decision, HashEntry, HashSet, Match, Media
+from synthtrace.video.matching import vpdq_matches
+from synthtrace.video.settings import vpdq_match_pct
 
 MEDIA_CHUNK = 32768  # pictures per PDQ query batch (x 8 orientations)
 ENTRY_CHUNK = 200_000
@@ -46,6 +48,7 @@ class MatchOutcome:
 def match_case(case: Case) -> MatchOutcome | None:
     """Bring every list's matches up to date; None when the case holds no list."""
     distance = pdq_distance(case)
+    video_pct = vpdq_match_pct(case)
     codes = {c.code for c in case_scheme(case)[1]}
     with transaction(case.sessions) as s:
         sets = list(s.scalars(select(HashSet)))
@@ -64,6 +67,7 @@ def match_case(case: Case) -> MatchOutcome | None:
             rows += _exact(s, members, upto, top)
             found, _n = _perceptual(s, ids, upto, top, distance)
             rows += found
+            rows += vpdq_matches(s, ids, upto, top, distance, video_pct)  # video/matching.py
             checked = max(checked, top - upto)
             for hs in members:
                 hs.matched_upto = top

@@ -30,17 +30,20 @@ def add_match_keys(session: Session, rows: list[Row]) -> None:
             .order_by(Match.media_id, HashSet.name, Match.hash_type)
         )
         for m, name, known_good in found:
-            matches[m.media_id].append(
-                {
-                    "hashset": name,
-                    "hash_type": m.hash_type,
-                    "distance": m.distance,
-                    "category": m.category,
-                    "series": m.series,
-                    "known_good": bool(known_good),
-                    "orientation": m.orientation,
-                }
-            )
+            entry = {
+                "hashset": name,
+                "hash_type": m.hash_type,
+                "distance": m.distance,
+                "category": m.category,
+                "series": m.series,
+                "known_good": bool(known_good),
+                "orientation": m.orientation,
+            }
+            if m.hash_type == "vpdq":  # a video matching a listed video (video/matching.py)
+                entry["kind"] = "vpdq"
+                entry["query_match_pct"] = m.query_match_pct
+                entry["compared_match_pct"] = m.compared_match_pct
+            matches[m.media_id].append(entry)
         member = MediaCluster.__table__.alias("member")
         first = (
             select(func.min(Media.sha256))

@@ -82,6 +82,7 @@ class PairMatch:
     compared: int  # row in the compared set
     query_match_pct: float
     compared_match_pct: float
+    distance: int  # of the closest pair of frames
 
 
 def _distinct_counts(pairs: np.ndarray, member: np.ndarray) -> dict[tuple[int, int], int]:
@@ -96,12 +97,16 @@ def all_pairs(queries: FrameSets, compared: FrameSets, distance: int = DISTANCE)
     percentages exactly as `match_percentages` computes them."""
     if len(queries.codes) == 0 or len(compared.codes) == 0:
         return []
-    qi, ci, _ = PdqIndex(compared.codes).search(queries.codes, distance)
+    qi, ci, d = PdqIndex(compared.codes).search(queries.codes, distance)
     if len(qi) == 0:
         return []
     pairs = np.stack([queries.owner[qi], compared.owner[ci]], axis=1)
     q_hits = _distinct_counts(pairs, qi)
     c_hits = _distinct_counts(pairs, ci)
+    closest: dict[tuple[int, int], int] = {}
+    for (a, b), dist in zip(pairs.tolist(), d.tolist(), strict=True):
+        if dist < closest.get((a, b), 256):
+            closest[(a, b)] = dist
     out = []
     for (q, c), hits in sorted(q_hits.items()):
         out.append(
@@ -110,6 +115,7 @@ def all_pairs(queries: FrameSets, compared: FrameSets, distance: int = DISTANCE)
                 c,
                 hits * 100.0 / int(queries.counts[q]),
                 c_hits[(q, c)] * 100.0 / int(compared.counts[c]),
+                closest[(q, c)],
             )
         )
     return out

@@ -7,8 +7,9 @@ from synthtrace.match.formats.csvlist import CsvList
 from synthtrace.match.formats.icse import IcseList
 from synthtrace.match.formats.text import TextList
 from synthtrace.match.formats.vics import VicsList
+from synthtrace.match.formats.vpdq import VpdqList
 
-FORMATS: list[ListFormat] = [VicsList(), IcseList(), CsvList(), TextList()]
+FORMATS: list[ListFormat] = [VicsList(), VpdqList(), IcseList(), CsvList(), TextList()]
 BY_NAME: dict[str, ListFormat] = {f.name: f for f in FORMATS}
 HEAD_BYTES = 64 * 1024
 

@@ -37,6 +37,7 @@ class ListLimits:
 class ReadOptions:
     hash_type: str | None = None  # --type: what bare values are, where length cannot say
     limits: ListLimits = field(default_factory=ListLimits)
+    source: str | None = None  # the list file's name (a vpdq file is named by its video's id)
 
 
 @dataclass
