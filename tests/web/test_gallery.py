@@ -144,8 +144,8 @@ def test_a_grant_is_for_one_user_and_one_media(scanned: Case, as_role: Login) ->
 def test_grants_expire(scanned: Case, as_role: Login, monkeypatch: pytest.MonkeyPatch) -> None:
     client = as_role("reviewer")
     mid = media_id_of(scanned, "DCIM/IMG_0001.jpg")
-    clock = [100.0]
-    monkeypatch.setattr(reveal_module.time, "monotonic", lambda: clock[0])
+    clock = [reveal_module.now()]
+    monkeypatch.setattr(reveal_module, "now", lambda: clock[0])
     grant = client.post(f"/media/{mid}/reveal", headers={**JSON, "x-csrf-token": csrf_of(client)})
     clock[0] += reveal_module.GRANT_SECONDS + 1
     assert client.get(grant.json()["url"]).status_code == 403

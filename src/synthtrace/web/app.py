@@ -39,7 +39,7 @@ def create_app(case: Case) -> FastAPI:
     )
     app.state.case = case
     app.state.case_name = case.info().name
-    app.state.grants = Grants()
+    app.state.grants = Grants(case)
     app.state.counts = CountCache()
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -18,55 +18,69 @@ import hashlib
 import io
 import os
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from synthtrace.case import Case
 from synthtrace.evidence import ContainerFinished, WalkContext, walk_evidence
 from synthtrace.evidence.names import SEP
 from synthtrace.evidence.reading import CHUNK, open_evidence
 from synthtrace.limits import Limits
-from synthtrace.store.models import Evidence, File, Media
+from synthtrace.store.db import transaction
+from synthtrace.store.models import Evidence, File, Media, RevealGrant
 
 GRANT_SECONDS = 60
 MAX_ORIGINAL = 512 * 1024 * 1024  # bytes of one picture read back for display
 
 
-@dataclass(frozen=True)
-class Grant:
-    user_id: int
-    media_id: int
-    expires: float
+def now() -> float:
+    """Wall-clock seconds: what every review server of the case agrees on (tests move it)."""
+    return time.time()
 
 
 class Grants:
-    """One-time reveal grants, held in the serving process (one `synthtrace serve` process)."""
+    """One-time reveal grants, kept in the case database: with several review servers on one case
+    (behind a proxy), a grant issued by one is honoured by any, and spent once across all."""
 
-    def __init__(self) -> None:
-        self._grants: dict[str, Grant] = {}
-        self._lock = threading.Lock()
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()  # a database read gives no live token
 
     def issue(self, user_id: int, media_id: int) -> str:
         token = secrets.token_urlsafe(24)
-        now = time.monotonic()
-        with self._lock:
-            self._grants = {k: g for k, g in self._grants.items() if g.expires > now}
-            self._grants[token] = Grant(user_id, media_id, now + GRANT_SECONDS)
+        issued = now()
+        with transaction(self.case.sessions) as s:
+            s.execute(delete(RevealGrant).where(RevealGrant.expires_at <= issued))
+            s.add(
+                RevealGrant(
+                    token_sha256=self._key(token),
+                    user_id=user_id,
+                    media_id=media_id,
+                    expires_at=issued + GRANT_SECONDS,
+                )
+            )
         return token
 
     def redeem(self, token: str, user_id: int, media_id: int) -> bool:
         """True once for a live grant of this user and media; the grant is spent either way."""
-        with self._lock:
-            grant = self._grants.pop(token, None)
+        with transaction(self.case.sessions) as s:
+            # One DELETE ... RETURNING: of two servers redeeming the same token, one gets the row.
+            row = s.execute(
+                delete(RevealGrant)
+                .where(RevealGrant.token_sha256 == self._key(token))
+                .returning(RevealGrant.user_id, RevealGrant.media_id, RevealGrant.expires_at)
+            ).first()
         return (
-            grant is not None
-            and grant.user_id == user_id
-            and grant.media_id == media_id
-            and grant.expires > time.monotonic()
+            row is not None
+            and row.user_id == user_id
+            and row.media_id == media_id
+            and row.expires_at > now()
         )
 
 

@@ -14,6 +14,7 @@ from synthtrace.store.models.hashsets import HashEntry, HashSet, Match, MediaClu
 from synthtrace.store.models.provenance import ModelLink
 from synthtrace.store.models.review import (
     LoginThrottle,
+    RevealGrant,
     TriageDevice,
     TriageRow,
     TriageState,
@@ -53,6 +54,7 @@ __all__ = [
     "MediaCluster",
     "MediaFlag",
     "ModelLink",
+    "RevealGrant",
     "Scan",
     "TriageDevice",
     "TriageRow",

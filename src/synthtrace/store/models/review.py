@@ -6,7 +6,7 @@ page of 100 is one indexed range read even in a case of a million pictures (see 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from synthtrace.store.models.base import Base
@@ -53,6 +53,17 @@ class LoginThrottle(Base):
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[int] = mapped_column(BigInteger, default=0)  # Unix seconds
+
+
+class RevealGrant(Base):
+    """A one-time reveal grant (web/reveal.py), kept in the case database so that any of several
+    review servers on the case honours it. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "reveal_grants"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    media_id: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)  # Unix seconds
 
 
 class TriageRow(Base):

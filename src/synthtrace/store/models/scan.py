@@ -41,6 +41,10 @@ class Evidence(Base):
     kind: Mapped[str] = mapped_column(String(20))
     added_at: Mapped[str] = mapped_column(String(40))
     completed_at: Mapped[str | None] = mapped_column(String(40))
+    # From an intake manifest (`synthtrace intake`): who seized it, when, and what they noted.
+    examiner: Mapped[str | None] = mapped_column(String(500))
+    seized_at: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
 
 
 class Scan(Base):
