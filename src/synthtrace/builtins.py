@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from synthtrace import triage
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
+from synthtrace.artifacts import demo as artifact_demo
 from synthtrace.artifacts import passes as artifact_passes
 from synthtrace.artifacts import staging as artifact_staging
 from synthtrace.artifacts import summary as artifact_summary
@@ -108,4 +109,5 @@ SUMMARY_SECTIONS: list[SummarySection] = [
 # Steps `synthtrace demo` runs after scanning the demo devices: (case folder, evidence folder).
 DEMO_STEPS: list[Callable[[Path, Path], None]] = [
     match_demo.demo_hash_lists,
+    artifact_demo.demo_indicators,  # the demo's case indicators (domain, user name, wallet)
 ]

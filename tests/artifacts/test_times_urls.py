@@ -75,3 +75,18 @@ def test_domains() -> None:
     assert domain_of("file:///C:/Users/x") == (None, None)
     assert domain_of("about:blank") == (None, None)
     assert registrable("localhost") is None
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_sql_times_agree_with_python(value: int) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(":memory:")
+    try:
+        got = con.execute(
+            f"SELECT {times.sql_iso(':v', 'webkit')}, {times.sql_iso(':v', 'prtime')}",
+            {"v": value},
+        ).fetchone()
+    finally:
+        con.close()
+    assert got == (times.webkit(value), times.prtime(value))

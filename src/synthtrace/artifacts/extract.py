@@ -11,6 +11,7 @@ page, a foreign schema, times out of range) are errors on that file; the pass go
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -192,6 +193,8 @@ COLUMNS = (
 _EXTRA = COLUMNS.index("extra")
 _TEXT = tuple(COLUMNS.index(c) for c in ("url", "title", "username", "target_path", "referrer_url"))
 NUL = "\x00"
+# Text that may hold a wallet address: a run of letters and digits as long as the shortest one.
+_LONG_RUN = re.compile(f"[0-9A-Za-z]{{{MIN_RUN}}}")
 
 
 def _text(value: str | None) -> str | None:
@@ -261,9 +264,9 @@ class _Sink:
             )
         )
         self.counts[found.kind] += 1
-        if url is not None and len(url) >= MIN_RUN:
+        if url is not None and _LONG_RUN.search(url):
             self._wallets_in(url, found, "url")
-        if found.title is not None and len(found.title) >= MIN_RUN:
+        if found.title is not None and _LONG_RUN.search(found.title):
             self._wallets_in(found.title, found, "title")
         if len(self.rows) >= BATCH:
             self.flush()

@@ -73,7 +73,7 @@ def web_activity_section(s: Session) -> Section | None:
 
 
 def strongest_links_section(s: Session) -> Section | None:
-    pairs = pair_summaries(links_in(s))
+    pairs = pair_summaries(links_in(s), examples=1)
     if not pairs:
         return None
     shown = f" (the {TOP_PAIRS} strongest)" if len(pairs) > TOP_PAIRS else ""

@@ -5,7 +5,8 @@ microseconds since 1970), Cocoa (Safari: seconds since 2001), and JavaScript mil
 
 WebKit and PRTime values are converted in integer arithmetic from dfdatetime's own epochs, read
 once at import: a dfdatetime object per visit cost 6 us, a third of reading a Chromium history
-(the tests check both give the same time over the whole range). A value no calendar can show
+(the tests check both give the same time over the whole range); for a history's visits SQLite
+computes the same in the reading query (`sql_iso`). A value no calendar can show
 (negative, past the year 9999, not a number) gives None and the raw value is kept by the caller:
 an absurd clock is evidence too.
 """
@@ -40,6 +41,22 @@ def _format(seconds: int | None, micro: int) -> str | None:
     minutes, secs = divmod(rest, 60)
     clock = f"{date}T{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{clock}.{micro:06d}Z" if micro else f"{clock}Z"
+
+
+def sql_iso(column: str, epoch: str) -> str:
+    """An SQLite expression giving what `webkit(column)` (epoch "webkit") or `prtime(column)`
+    ("prtime") gives, computed by SQLite's own date functions in the reading query: a history's
+    visits then cost no Python per time. NULL where the Python functions give None."""
+    offset = {"webkit": _WEBKIT_OFFSET, "prtime": _PRTIME_OFFSET}[epoch]
+    us = f"({column} - {offset})"
+    micro = f"(({us} % 1000000 + 1000000) % 1000000)"  # floor modulo, for times before 1970
+    seconds = f"(({us} - {micro}) / 1000000)"
+    return (
+        f"CASE WHEN typeof({column}) = 'integer' AND {column} > 0 AND {us} BETWEEN "
+        f"{_FIRST * 1_000_000} AND {_LAST * 1_000_000 + 999_999} THEN "
+        f"strftime('%Y-%m-%dT%H:%M:%S', {seconds}, 'unixepoch') || "
+        f"CASE WHEN {micro} THEN printf('.%06dZ', {micro}) ELSE 'Z' END END"
+    )
 
 
 def _from_unix_us(us: int) -> str | None:

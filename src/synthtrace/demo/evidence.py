@@ -141,6 +141,9 @@ def build_demo_evidence(root: Path) -> list[tuple[str, Path]]:
     from synthtrace.provenance.demo import add_generation_samples
 
     add_generation_samples(root)  # generated images, model files, a hash cache (issue 3)
+    from synthtrace.artifacts.demo import add_browser_samples
+
+    add_browser_samples(root)  # browser profiles, saved logins, a wallet in notes (issue 13)
     return [("laptop-A", laptop), ("phone-B", phone)]
 
 

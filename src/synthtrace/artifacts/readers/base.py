@@ -22,7 +22,7 @@ class NotThisFormat(Exception):
     """The file has the reader's name but not its format (a foreign or damaged schema)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """One artifact as a reader sees it (the pass adds the device, source, host and domain)."""
 

@@ -75,21 +75,30 @@ class ChromiumHistory:
         self, con: sqlite3.Connection, tables: dict[str, set[str]], problems: Problems
     ) -> Iterator[Found]:
         title = "u.title" if "title" in tables["urls"] else "NULL"
-        transition = "v.transition" if "transition" in tables["visits"] else "NULL"
+        transition = "v.transition & 255" if "transition" in tables["visits"] else "NULL"
         sql = (
-            f"SELECT v.visit_time, {transition}, u.url, {title} "
-            "FROM visits v JOIN urls u ON u.id = v.url ORDER BY v.id"
+            f"SELECT v.visit_time, {times.sql_iso('v.visit_time', 'webkit')}, {transition}, "
+            f"u.url, {title} FROM visits v JOIN urls u ON u.id = v.url ORDER BY v.id"
         )
-        for visit_time, trans, url, page_title in con.execute(sql):
-            extra: dict[str, object] = {}
-            if isinstance(trans, int):
-                extra["transition"] = TRANSITIONS.get(trans & 0xFF, str(trans & 0xFF))
+        shapes: dict[int, dict[str, object]] = {
+            k: {"transition": v} for k, v in TRANSITIONS.items()
+        }
+        for raw, iso, trans, url, page_title in con.execute(sql):
+            extra: dict[str, object] | None = shapes.get(trans) if trans is not None else None
+            if extra is None and isinstance(trans, int):
+                extra = {"transition": str(trans)}
+            if iso is None and raw not in (None, 0):
+                problems.note(OUT_OF_RANGE)
+                extra = {
+                    **(extra or {}),
+                    "raw_time": raw if isinstance(raw, int | float) else str(raw),
+                }
             yield Found(
                 VISIT,
-                url=text(url),
-                title=text(page_title),
-                time=_time(visit_time, problems, extra),
-                extra=extra or None,
+                url=url if type(url) is str else text(url),
+                title=page_title if type(page_title) is str else text(page_title),
+                time=iso,
+                extra=extra,
             )
 
     def _downloads(

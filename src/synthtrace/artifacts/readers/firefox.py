@@ -85,20 +85,21 @@ class FirefoxPlaces:
         title = "p.title" if "title" in tables["moz_places"] else "NULL"
         vtype = "v.visit_type" if "visit_type" in tables["moz_historyvisits"] else "NULL"
         sql = (
-            f"SELECT v.visit_date, {vtype}, p.url, {title} FROM moz_historyvisits v "
-            "JOIN moz_places p ON p.id = v.place_id ORDER BY v.id"
+            f"SELECT v.visit_date, {times.sql_iso('v.visit_date', 'prtime')}, {vtype}, p.url, "
+            f"{title} FROM moz_historyvisits v JOIN moz_places p ON p.id = v.place_id ORDER BY v.id"
         )
-        for visit_date, visit_type, url, page_title in con.execute(sql):
-            extra: dict[str, Any] = {}
-            if isinstance(visit_type, int):
-                extra["transition"] = TRANSITIONS.get(visit_type, str(visit_type))
-            yield Found(
-                VISIT,
-                url=text(url),
-                title=text(page_title),
-                time=_time(visit_date, problems, extra),
-                extra=extra or None,
-            )
+        shapes = {k: {"transition": v} for k, v in TRANSITIONS.items()}
+        for raw, iso, visit_type, url, page_title in con.execute(sql):
+            extra: dict[str, Any] | None = shapes.get(visit_type)
+            if extra is None and isinstance(visit_type, int):
+                extra = {"transition": str(visit_type)}
+            if iso is None and raw not in (None, 0):
+                problems.note(OUT_OF_RANGE)
+                extra = {
+                    **(extra or {}),
+                    "raw_time": raw if isinstance(raw, int | float) else str(raw),
+                }
+            yield Found(VISIT, url=text(url), title=text(page_title), time=iso, extra=extra)
         if {"moz_annos", "moz_anno_attributes"} <= set(tables):
             yield from self._downloads(con, problems)
 

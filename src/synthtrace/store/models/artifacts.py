@@ -47,8 +47,6 @@ class WebArtifact(Base):
         Index("ix_web_artifacts_device", "evidence_id", "kind", "id"),
         Index("ix_web_artifacts_domain", "kind", "domain"),
         Index("ix_web_artifacts_value", "kind", "value"),
-        Index("ix_web_artifacts_source", "source_id"),
-        Index("ix_web_artifacts_file", "file_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("artifact_sources.id"))
