@@ -19,6 +19,7 @@ from synthtrace.match.commands import register as register_match
 from synthtrace.provenance.commands import register as register_provenance
 from synthtrace.report.commands import register as register_report
 from synthtrace.scan.commands import ExecutorOption, RayAddressOption
+from synthtrace.scan.commands import register as register_intake
 from synthtrace.summary import CaseSummary, case_summary
 from synthtrace.terminal import shown
 from synthtrace.web import commands as review_commands
@@ -243,6 +244,7 @@ register_match(app)
 register_provenance(app)
 register_results(app)  # flag
 register_report(app)
+register_intake(app)
 register_artifacts(app)  # indicators, links
 app.add_typer(review_commands.user_app, name="user")
 app.command("serve")(review_commands.serve)

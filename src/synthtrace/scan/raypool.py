@@ -19,6 +19,7 @@ import socket
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from synthtrace.analyze.pipeline import BatchResult, FileFacts, Task, Timings, a
 from synthtrace.limits import Limits
 from synthtrace.scan.pool import MAX_INFLIGHT_BYTES, Batch, digests_only, thumb_path
 
+NO_RAY = "the Ray executor needs Ray: pip install 'synthtrace[cluster]'"
 LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # a local Ray's shared memory: far above what is in flight
 
 
@@ -85,6 +87,58 @@ def _reachable(address: str, seconds: float = 5.0) -> None:
         raise ConnectionError(f"nothing answers at {hostport} ({exc.strerror or exc})") from exc
 
 
+def connect(address: str | None, workers: int | None) -> tempfile.TemporaryDirectory[str] | None:
+    """Connect this process to the cluster at `address`, or start a local Ray (on loopback, its
+    files in the scratch folder returned, which the caller removes after `ray.shutdown()`)."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise RayUnavailable(
+            "the Ray executor needs Ray: pip install 'synthtrace[cluster]'"
+        ) from exc
+    try:
+        if address:
+            _reachable(address)
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+            return None
+        # Short: Ray's socket paths must fit in 107 bytes.
+        scratch = tempfile.TemporaryDirectory(prefix="ray-", ignore_cleanup_errors=True)
+        ray.init(
+            address="local",
+            num_cpus=workers or None,
+            include_dashboard=False,
+            object_store_memory=LOCAL_OBJECT_STORE,
+            log_to_driver=False,
+            configure_logging=False,
+            _temp_dir=scratch.name,
+            _node_ip_address="127.0.0.1",  # a local Ray talks to itself only
+        )
+        return scratch
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = address or "(local)"
+        raise RayUnavailable(f"cannot reach the Ray cluster {where}: {exc}") from exc
+
+
+@contextmanager
+def ray_session(address: str | None, workers: int | None) -> Iterator[None]:
+    """One connection (or local Ray) for several scans: pools made inside it reuse it."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise RayUnavailable(NO_RAY) from exc
+
+    if ray.is_initialized():
+        yield
+        return
+    scratch = connect(address or os.environ.get("RAY_ADDRESS") or None, workers)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+        if scratch is not None:
+            scratch.cleanup()
+
+
 class RayPool:
     """`AnalysisPool`'s interface (submit, ready, drain, min_pending_seq, timings, close) on Ray."""
 
@@ -103,9 +157,7 @@ class RayPool:
         try:
             import ray
         except ImportError as exc:
-            raise RayUnavailable(
-                "the Ray executor needs Ray: pip install 'synthtrace[cluster]'"
-            ) from exc
+            raise RayUnavailable(NO_RAY) from exc
         self._ray: Any = ray  # Ray's own annotations cover only part of its API
         self.limits = limits
         self.thumbs_dir = thumbs_dir
@@ -128,29 +180,8 @@ class RayPool:
         self._bytes = 0
 
     def _connect(self, address: str | None, workers: int | None) -> None:
-        ray = self._ray
-        try:
-            if address:
-                _reachable(address)
-                ray.init(address=address, log_to_driver=False, configure_logging=False)
-                self._owns_ray = True
-                return
-            # Short: Ray's socket paths must fit in 107 bytes.
-            self._scratch = tempfile.TemporaryDirectory(prefix="ray-", ignore_cleanup_errors=True)
-            ray.init(
-                address="local",
-                num_cpus=workers or None,
-                include_dashboard=False,
-                object_store_memory=LOCAL_OBJECT_STORE,
-                log_to_driver=False,
-                configure_logging=False,
-                _temp_dir=self._scratch.name,
-                _node_ip_address="127.0.0.1",  # a local Ray talks to itself only
-            )
-            self._owns_ray = True
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            where = address or "(local)"
-            raise RayUnavailable(f"cannot reach the Ray cluster {where}: {exc}") from exc
+        self._scratch = connect(address, workers)
+        self._owns_ray = True
 
     def min_pending_seq(self) -> int | None:
         """The lowest sequence number not yet returned (tasks are numbered in submit order)."""

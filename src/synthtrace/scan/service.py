@@ -161,9 +161,11 @@ def scan_evidence(
     analyzers: bool = True,
     executor: str = "local",
     ray_address: str | None = None,
+    passes: bool = True,
 ) -> ScanOutcome:
     """Scan one evidence item into the case; rerun with the same label to resume.
 
+    `passes=False` leaves the case-wide passes to the caller (intake runs them once at the end).
     `executor` "ray" runs the analysis on a Ray cluster (`ray_address`, else $RAY_ADDRESS, else
     a local Ray); the walk and the writer stay here either way, so resuming works the same.
     `analyzers=False` leaves out the content analyzers (benchmarks use it to measure their cost).
@@ -183,7 +185,7 @@ def scan_evidence(
         source = real_source  # the investigator named this path as the evidence: take its target
     pool = make_executor(executor, workers, limits, case.thumbs_dir, analyzers, ray_address)
     try:
-        return _scan(case, source, label, limits, progress, analyzers, pool, executor)
+        return _scan(case, source, label, limits, progress, analyzers, pool, executor, passes)
     finally:
         pool.close()
 
@@ -197,6 +199,7 @@ def _scan(
     analyzers: bool,
     pool: Executor,
     executor: str,
+    passes: bool,
 ) -> ScanOutcome:
     workers = pool.workers
     evidence_id, scan_id, resumed = _prepare(case, source, label, workers)
@@ -301,8 +304,9 @@ def _scan(
         seconds=round(seconds, 3),
     )
     outcome = ScanOutcome(label, scan_id, stats.files, stats.bytes, stats.errors, seconds, resumed)
-    with clock("case-wide passes"):
-        outcome.reports = run_case_passes(case)
+    if passes:
+        with clock("case-wide passes"):
+            outcome.reports = run_case_passes(case)
     outcome.timings = {**clock.seconds, **{f"{k} (workers)": v for k, v in pool.timings.items()}}
     outcome.executor = executor
     outcome.nodes = dict(getattr(pool, "nodes", {}))
