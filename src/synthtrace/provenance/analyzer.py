@@ -272,7 +272,7 @@ class ProvenanceAnalyzer:
 
     def _video(self, content: Content, limits: Limits) -> AnalyzerResult:
         """Videos: the graph and tags in the container, C2PA, XMP (synthtrace/video/provenance)."""
-        from synthtrace.video.provenance import camera_detail, read_tags, video_metadata
+        from synthtrace.video.provenance import camera_detail, raw_texts, read_tags, video_metadata
 
         try:
             tags = read_tags(content, limits)
@@ -280,7 +280,7 @@ class ProvenanceAnalyzer:
             return AnalyzerResult()  # the `video` analyzer records why the video cannot be read
         out = _Found()
         meta = video_metadata(tags)
-        found = {meta.where(k): meta.texts[k] for k in ("prompt", "workflow") if k in meta.texts}
+        found = raw_texts(tags, meta)
         results = _run_formats(meta, limits, out)
         for result in results:
             out.raw.update(_raw_for(result, meta, found))

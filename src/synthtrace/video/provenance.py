@@ -5,8 +5,8 @@ puts `{"prompt": "<API graph as JSON text>", "workflow": {UI graph}}` into the `
 ComfyUI's own Save Video writes `prompt` and `workflow` tags. Both become the same texts a PNG's
 chunks would, so the one ComfyUI parser (analyze/formats/comfyui.py) reads pictures and videos
 alike. XMP (for the IPTC DigitalSourceType) comes from FFmpeg's `export_xmp` (QuickTime and MP4),
-else from an XMP packet in the file's first megabyte; C2PA manifests are read from the bytes by
-c2pa-python.
+else from an XMP packet in the file's first or last megabyte; C2PA manifests are read from the
+bytes by c2pa-python.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from synthtrace.video.budget import address_space
 from synthtrace.video.container import open_video
 
 GRAPH_KEYS = ("prompt", "workflow")
-XMP_HEAD = 1 << 20
+XMP_END = 1 << 20
 _XMP = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.S)
 
 
@@ -36,16 +36,22 @@ class VideoTags:
     xmp: str | None
 
 
-def _xmp_in_head(content: Content, limit: int) -> str | None:
+def _xmp_in_ends(content: Content, limit: int) -> str | None:
+    """An XMP packet in the first or last megabyte: where editors put it (a top-level `uuid` or
+    `XMP_` box in MP4/QuickTime, a tag or an attachment in Matroska, a chunk in AVI)."""
     if content.data is not None:
-        head = content.data[:XMP_HEAD]
+        parts = [content.data[:XMP_END], content.data[-XMP_END:]]
     else:
         with content.open() as fh:
-            head = fh.read(XMP_HEAD)
-    m = _XMP.search(head)
-    if m is None or len(m.group(0)) > limit:
-        return None
-    return m.group(0).decode("utf-8", "replace")
+            parts = [fh.read(XMP_END)]
+            if content.size > XMP_END:
+                fh.seek(max(XMP_END, content.size - XMP_END))
+                parts.append(fh.read(XMP_END))
+    for part in parts:
+        m = _XMP.search(part)
+        if m is not None and len(m.group(0)) <= limit:
+            return m.group(0).decode("utf-8", "replace")
+    return None
 
 
 def read_tags(content: Content, limits: Limits) -> VideoTags:
@@ -67,7 +73,7 @@ def read_tags(content: Content, limits: Limits) -> VideoTags:
     if xmp is not None and len(xmp) > limits.max_text_bytes:
         xmp = None
     if xmp is None:
-        xmp = _xmp_in_head(content, limits.max_text_bytes)
+        xmp = _xmp_in_ends(content, limits.max_text_bytes)
     return VideoTags(name, tags, xmp)
 
 
@@ -95,7 +101,7 @@ def video_metadata(found: VideoTags) -> Metadata:
         if isinstance(doc, dict) and any(k in doc for k in GRAPH_KEYS):
             for key in GRAPH_KEYS:
                 if doc.get(key) is not None and not texts.get(key, "").lstrip().startswith("{"):
-                    texts[key], origin[key] = _text(doc[key]), "video:comment"
+                    texts[key], origin[key] = _text(doc[key]), origin["comment"]
             comment = None  # read as the graph; not a free-text comment for other formats
     return Metadata(
         container=found.container.split(",")[0].upper(),
@@ -114,3 +120,13 @@ def camera_detail(found: VideoTags) -> str | None:
     if not make or not model or any(len(v) > 100 or v.lstrip()[:1] in "{[" for v in (make, model)):
         return None
     return f"make {make!r}, model {model!r}"
+
+
+def raw_texts(found: VideoTags, meta: Metadata) -> dict[str, str]:
+    """The tags the graph was read from, verbatim, by where they were found (`video:comment`)."""
+    by_name = {f"video:{k}": v for k, v in found.tags.items()}
+    return {
+        meta.where(k): by_name[meta.where(k)]
+        for k in GRAPH_KEYS
+        if k in meta.texts and meta.where(k) in by_name
+    }

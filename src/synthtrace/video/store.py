@@ -78,8 +78,11 @@ def _frame_rows(media_id: int, frames: Any) -> list[dict[str, Any]]:
 
 def _store_one(s: Session, case: Case, media: Media) -> int:
     facts = dict(media.facts or {})
-    video = dict(facts.get(NAME) or {})
-    pending = video.pop(PENDING, None) or {}
+    video = facts.get(NAME)
+    if not isinstance(video, dict) or PENDING not in video:
+        return 0
+    video = dict(video)
+    pending = video.pop(PENDING) or {}
     rows = _frame_rows(media.id, pending.get("frames"))
     table = insert_ignore(s, VideoFrame)
     for start in range(0, len(rows), INSERT_CHUNK):
@@ -101,13 +104,14 @@ def _store_one(s: Session, case: Case, media: Media) -> int:
 def store_pending(case: Case) -> tuple[int, int]:
     """(videos, frames) stored by this run."""
     videos = frames = 0
-    pending = Media.facts[(NAME, PENDING)]
+    pending = Media.facts[(NAME, PENDING)].as_string()  # SQL NULL when absent, on both
+    after = 0  # media ids go up, so every batch makes progress
     while True:
         with transaction(case.sessions) as s:
             batch = list(
                 s.scalars(
                     select(Media)
-                    .where(video_media(), pending.is_not(None))
+                    .where(Media.id > after, video_media(), pending.is_not(None))
                     .order_by(Media.id)
                     .limit(BATCH)
                 )
@@ -117,6 +121,7 @@ def store_pending(case: Case) -> tuple[int, int]:
         videos += len(batch)
         if len(batch) < BATCH:
             return videos, frames
+        after = batch[-1].id
 
 
 def video_store_pass(case: Case) -> str | None:
