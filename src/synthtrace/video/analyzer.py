@@ -86,6 +86,13 @@ def analyze_video(content: Content, limits: Limits, kind: str) -> AnalyzerResult
                 return AnalyzerResult(facts=record)
             stream = container.streams.video[0]
             width, height = stream.codec_context.width, stream.codec_context.height
+            if not width or not height:
+                errors.append(
+                    "video: the stream gives no frame size FFmpeg accepts (none, or one above "
+                    "its own limit of about 268 million pixels): not decoded"
+                )
+                record.update(frames_hashed=0, frames_decoded=0)
+                return AnalyzerResult(facts=record, errors=errors)
             if width * height > limits.max_pixels:
                 errors.append(
                     f"video: frames of {width} x {height} pixels are above the "
@@ -94,7 +101,7 @@ def analyze_video(content: Content, limits: Limits, kind: str) -> AnalyzerResult
                 record.update(frames_hashed=0, frames_decoded=0)
                 return AnalyzerResult(facts=record, errors=errors)
             try:
-                fp = hash_frames(container, stream, budget)
+                fp = hash_frames(container, stream, budget, max_pixels=limits.max_pixels)
             except VideoError as exc:
                 errors.append(f"video: not hashed: {exc}")
                 record.update(frames_hashed=0, frames_decoded=0)

@@ -9,6 +9,7 @@ with another codec, size or start time is the same footage re-encoded, resized o
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,8 @@ class Encoding:
     tags: dict[str, str] = field(default_factory=dict)
     stream_tags: dict[str, str] = field(default_factory=dict)
     rotation: int = 0  # display matrix, degrees counter-clockwise
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str] = field(default_factory=dict)  # the encoder's
+    faststart: bool = False  # MP4/MOV: the index (moov) before the frames, as for streaming
 
 
 def _canvas(clip: Clip) -> Image.Image:
@@ -68,12 +70,31 @@ def pan_frames(clip: Clip) -> Iterator[np.ndarray]:
 
 def encode(clip: Clip, encoding: Encoding = Encoding(), dest: Path | None = None) -> bytes:
     """The clip encoded; written to `dest` too when given."""
+    fmt = encoding.format or CONTAINERS.get(encoding.codec, "mp4")
+    options: dict[str, str] = {}
+    if fmt in ("mp4", "mov"):
+        options["movflags"] = "use_metadata_tags" + ("+faststart" if encoding.faststart else "")
+    if encoding.faststart:  # the muxer rewrites the file by name to move the index first
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / f"clip.{fmt}"
+            _encode_to(str(target), fmt, options, clip, encoding)
+            data = target.read_bytes()
+    else:
+        buf = io.BytesIO()
+        _encode_to(buf, fmt, options, clip, encoding)
+        data = buf.getvalue()
+    if dest is not None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+    return data
+
+
+def _encode_to(
+    target: str | io.BytesIO, fmt: str, options: dict[str, str], clip: Clip, encoding: Encoding
+) -> None:
     import av
 
-    fmt = encoding.format or CONTAINERS.get(encoding.codec, "mp4")
-    buf = io.BytesIO()
-    options: dict[str, str] = {"movflags": "use_metadata_tags"} if fmt in ("mp4", "mov") else {}
-    with av.open(buf, "w", format=fmt, options=options) as out:
+    with av.open(target, "w", format=fmt, options=options) as out:
         out.metadata.update(encoding.tags)
         stream = out.add_stream(encoding.codec, rate=clip.fps)
         assert isinstance(stream, av.VideoStream)
@@ -100,11 +121,6 @@ def encode(clip: Clip, encoding: Encoding = Encoding(), dest: Path | None = None
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
-    data = buf.getvalue()
-    if dest is not None:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
-    return data
 
 
 def animated(clip: Clip, fmt: str) -> bytes:

@@ -3,8 +3,10 @@
 FFmpeg demuxers can open further inputs by name (HLS and DASH playlists, concat lists, image
 sequences, QuickTime references): from evidence that would mean reading outside it or fetching from
 the network. So only the demuxers of real video containers are allowed, and no protocol at all (the
-bytes come through Python from the evidence stream). `max_pixels` makes the decoders themselves
-refuse frames larger than the scan's pixel limit, whatever the container header said.
+bytes come through Python from the evidence stream). The pixel limit is not given here: it would
+make FFmpeg report a too-large stream as one of no size, and the error should say what it claims;
+`decoder_options` gives it to the decoder, which then refuses frames larger than the limit
+whatever the container header said.
 """
 
 from __future__ import annotations
@@ -63,7 +65,10 @@ def open_video(
         source,
         mode="r",
         container_options=options,
-        options={"max_pixels": str(limits.max_pixels)},
         metadata_errors="replace",
         buffer_size=READ_BUFFER,
     )
+
+
+def decoder_options(limits: Limits) -> dict[str, str]:
+    return {"max_pixels": str(limits.max_pixels)}

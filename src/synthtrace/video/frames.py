@@ -138,6 +138,7 @@ def hash_frames(
     seconds_per_hash: float = SECONDS_PER_HASH,
     stills: int = STILLS,
     hash_size: tuple[int, int] | None = None,
+    max_pixels: int | None = None,
 ) -> FramePass:
     """Decode the stream once: vPDQ hashes at vpdq's frames, and stills for the contact sheet.
 
@@ -158,6 +159,8 @@ def hash_frames(
         raise VideoError(f"frames of {width} x {height} pixels are too small to hash")
     ctx.thread_type = "AUTO"
     ctx.thread_count = DECODE_THREADS
+    if max_pixels is not None:  # the decoder refuses larger frames, whatever the header said
+        ctx.options = {**ctx.options, "max_pixels": str(max_pixels)}
     step = frame_step(fps, seconds_per_hash)
     out = FramePass(fps=fps, width=width, height=height)
     hash_w, hash_h = hash_size or (width, height)
