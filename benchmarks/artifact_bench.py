@@ -142,8 +142,10 @@ def build(files: int, visits: int) -> Path:
     return device
 
 
-def scan(device: Path, workers: int | None, artifacts: bool) -> tuple[float, float, str]:
-    """Seconds for the whole scan, seconds of the artifact pass, its report line."""
+def scan(
+    device: Path, workers: int | None, artifacts: bool
+) -> tuple[float, float, str, dict[str, float]]:
+    """Seconds for the whole scan, seconds of the artifact pass, its report line, the stages."""
     saved = (list(builtins.WALK_TAPS), list(builtins.CASE_PASSES))
     pass_seconds = 0.0
 
@@ -177,7 +179,7 @@ def scan(device: Path, workers: int | None, artifacts: bool) -> tuple[float, flo
     finally:
         builtins.WALK_TAPS[:], builtins.CASE_PASSES[:] = saved
     report = next((r for r in outcome.reports if r.startswith("browser artifacts")), "-")
-    return seconds, pass_seconds, report
+    return seconds, pass_seconds, report, dict(outcome.timings)
 
 
 def wallet_analyzer_seconds(device: Path) -> tuple[float, int]:
@@ -214,9 +216,15 @@ def main() -> None:
     )
     scan(device, args.workers, True)  # warm the page cache and the worker start-up
     without, with_, pass_s, report = [], [], [], ""
+    stages: dict[str, dict[str, float]] = {}
     for _ in range(args.rounds):
-        without.append(scan(device, args.workers, False)[0])
-        seconds, extract, report = scan(device, args.workers, True)
+        seconds, _, _, timings = scan(device, args.workers, False)
+        if not without or seconds < min(without):
+            stages["without"] = timings
+        without.append(seconds)
+        seconds, extract, report, timings = scan(device, args.workers, True)
+        if not with_ or seconds < min(with_):
+            stages["with"] = timings
         with_.append(seconds)
         pass_s.append(extract)
     wallets, texts = wallet_analyzer_seconds(device)
@@ -230,6 +238,12 @@ def main() -> None:
     print(f"  artifact pass alone             {min(pass_s):7.2f} s  ({report})")
     print(f"  wallet analyzer, {texts} text files {wallets:6.2f} s in one process")
     print(f"ratio: artifact extraction adds {100 * (full - base) / base:.1f}% (target <= 10%)")
+    print("stages of the best runs (seconds; worker stages summed over the workers):")
+    for stage in stages.get("with", {}):
+        a, b = stages.get("without", {}).get(stage, 0.0), stages["with"][stage]
+        print(f"  {stage:36s} without {a:7.2f}   with {b:7.2f}")
+    rounds = f"without {[round(x, 2) for x in without]}, with {[round(x, 2) for x in with_]}"
+    print(f"all rounds: {rounds}")
 
 
 if __name__ == "__main__":

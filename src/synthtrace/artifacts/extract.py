@@ -227,18 +227,20 @@ class _Sink:
         self.wallet_counts: Counter[str] = Counter()
         self.table = table_of(WebArtifact)
         self.sqlite = conn.dialect.name == "sqlite"
-        self._json: dict[str, str] = {}
+        self._json: dict[int, tuple[dict[str, Any], str]] = {}
 
     def _extra(self, extra: dict[str, Any] | None) -> Any:
         if not self.sqlite or extra is None:
             return extra
-        if len(extra) == 1:  # the common shapes: {"transition": "typed"} and the like
-            key = repr(extra)
-            text = self._json.get(key)
-            if text is None:
-                text = self._json[key] = json.dumps(extra)
-            return text
-        return json.dumps(extra)
+        # Readers hand out one dict per shape ({"transition": "typed"} and the like): each is
+        # encoded once, found again by identity.
+        cached = self._json.get(id(extra))
+        if cached is not None and cached[0] is extra:
+            return cached[1]
+        text = json.dumps(extra)
+        if len(self._json) < 64:
+            self._json[id(extra)] = (extra, text)
+        return text
 
     def add(self, found: Found) -> None:
         url = found.url

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 HEADER = b"SQLite format 3\x00"
@@ -92,5 +93,6 @@ def open_readonly(copy: Path, seconds: float = SECONDS) -> sqlite3.Connection:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
         raise DatabaseError(f"SQLite could not open it: {exc}") from exc
-    con.text_factory = lambda b: b.decode("utf-8", "replace")
+    # Damage can leave text that is not UTF-8: replaced, never a reason to stop reading.
+    con.text_factory = partial(str, encoding="utf-8", errors="replace")
     return con

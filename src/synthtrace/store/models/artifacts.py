@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from synthtrace.store.models.base import Base
@@ -46,7 +46,14 @@ class WebArtifact(Base):
     __table_args__ = (
         Index("ix_web_artifacts_device", "evidence_id", "kind", "id"),
         Index("ix_web_artifacts_domain", "kind", "domain"),
-        Index("ix_web_artifacts_value", "kind", "value"),
+        # Only wallets have a value: the index skips the visits (most rows).
+        Index(
+            "ix_web_artifacts_value",
+            "kind",
+            "value",
+            sqlite_where=text("value IS NOT NULL"),
+            postgresql_where=text("value IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("artifact_sources.id"))
