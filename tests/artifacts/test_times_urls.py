@@ -90,3 +90,24 @@ def test_sql_times_agree_with_python(value: int) -> None:
     finally:
         con.close()
     assert got == (times.webkit(value), times.prtime(value))
+
+
+def test_browser_told_from_the_profile_path() -> None:
+    from synthtrace.artifacts.browsers import browser_of
+
+    cases = {
+        "Users/a/AppData/Local/Microsoft/Edge/User Data/Default/History": "edge",
+        "Users/a/AppData/Local/BraveSoftware/Brave-Browser/User Data/Default/History": "brave",
+        "Users/a/AppData/Roaming/Opera Software/Opera Stable/History": "opera",
+        "Users/a/AppData/Local/Vivaldi/User Data/Default/History": "vivaldi",
+        "Users/a/Library/Application Support/Google/Chrome/Default/History": "chrome",
+        "home/a/.config/chromium/Default/History": "chromium",
+        "data/data/com.android.chrome/app_chrome/Default/History": "chrome",
+        "backup.zip!/profile/History": "chromium",
+    }
+    for path, name in cases.items():
+        assert browser_of(path, "chromium") == name, path
+    tor = "Tor Browser/Browser/TorBrowser/Data/Browser/profile.default/places.sqlite"
+    assert browser_of(tor, "firefox") == "tor"
+    assert browser_of("home/a/.mozilla/firefox/x.default/places.sqlite", "firefox") == "firefox"
+    assert browser_of("Users/a/Library/Safari/History.db", "safari") == "safari"
