@@ -67,7 +67,9 @@ def build_images(folder: Path) -> tuple[Path, Path]:
     e01 = ROOT / f"{folder.name}.E01"
     if raw.exists() and e01.exists():
         return raw, e01
-    size = max(1024 * MiB, int(folder_bytes(folder) * 1.15))
+    # Whole MiB: an image of whole sectors, as a disk is (ewfacquire hashes a partial last sector
+    # that its media then does not hold).
+    size = max(1024 * MiB, -(-int(folder_bytes(folder) * 1.15) // MiB) * MiB)
     with raw.open("wb") as fh:
         fh.truncate(size)
     subprocess.run(["mke2fs", "-q", "-F", "-t", "ext4", "-d", str(folder), str(raw)], check=True)

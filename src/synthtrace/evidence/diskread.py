@@ -99,7 +99,7 @@ def _read(
         image.update(facts)
         container.errors.extend(errors)
     try:
-        media = open_media(location, media_format, segmented=len(paths) > 1)
+        media = open_media(location, media_format, segmented=len(paths) > 1, segments=paths)
     except ImageOpenError as exc:
         raise ArchiveError(str(exc)) from exc
     try:
@@ -215,6 +215,15 @@ def _media_pass(
         else None
     )
     container.errors.extend(media_pass.errors)
+    if media.ewf is not None:
+        container.errors.extend(media.ewf.errors)
+        bad = media.ewf.bad_chunks
+        if bad:
+            first, why = bad[0]
+            container.errors.append(
+                f"{len(bad)} EWF chunks are damaged (the first at media byte {first}: it {why}); "
+                "a chunk that does not inflate reads as zeros"
+            )
     stored = {k: image.get(f"stored_{k}") for k in ("md5", "sha1")}
     checks = [stored[k] == image[f"computed_{k}"] for k in stored if stored[k] and not one_file]
     image["verified"] = all(checks) if checks else None

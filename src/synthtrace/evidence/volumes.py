@@ -9,10 +9,12 @@ or a file system for The Sleuth Kit, or one for dfvfs' own back-ends (XFS, APFS,
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
 from dfvfs.analyzer import analyzer
+from dfvfs.file_io import file_object_io
 from dfvfs.lib import definitions as dfvfs_defs
 from dfvfs.lib import errors as dfvfs_errors
 from dfvfs.path import factory as path_factory
@@ -21,6 +23,7 @@ from dfvfs.resolver import resolver
 from dfvfs.volume import apm_volume_system, gpt_volume_system, tsk_volume_system
 
 from synthtrace.errors import describe
+from synthtrace.evidence.ewf import EwfError, EwfMedia
 
 MEDIA_FORMATS = {
     "ewf": dfvfs_defs.TYPE_INDICATOR_EWF,
@@ -84,15 +87,46 @@ class Media:
     table: str | None = None
     volumes: list[Volume] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    ewf: EwfMedia | None = None  # our EWF chunk reader, when it read the image (evidence/ewf.py)
+    # dfvfs caches file objects by weak reference: the media's holds here while it is read.
+    held: Any = None
 
     def open(self) -> Any:
         return resolver.Resolver.OpenFileObject(self.spec, resolver_context=self.context)
 
     def close(self) -> None:
         self.context.Empty()
+        if self.ewf is not None:
+            self.ewf.close()
 
 
-def open_media(location: str, media_format: str, segmented: bool) -> Media:
+class _Stream(file_object_io.FileObjectIO):  # type: ignore[misc]
+    """A media stream of ours, as a dfvfs file object: what dfvfs reads for that path spec."""
+
+    def __init__(self, context: Any, spec: Any, stream: EwfMedia) -> None:
+        super().__init__(context, spec)
+        self._stream = stream
+
+    def _OpenFileObject(self, path_spec: Any) -> EwfMedia:
+        return self._stream
+
+
+def _ewf_reader(context: Any, spec: Any, segments: list[str]) -> tuple[EwfMedia, Any] | None:
+    """Our zlib EWF reader in dfvfs' cache for the EWF path spec (and the dfvfs object to hold),
+    or None to leave the image to libewf."""
+    try:
+        media = EwfMedia(segments)
+    except (EwfError, OSError, ValueError, struct.error):
+        return None
+    stream = _Stream(context, spec, media)
+    stream.Open()
+    context.CacheFileObject(spec, stream)
+    return media, stream
+
+
+def open_media(
+    location: str, media_format: str, segmented: bool, segments: list[str] | None = None
+) -> Media:
     context = dfvfs_context.Context()
     os_spec = new_spec(dfvfs_defs.TYPE_INDICATOR_OS, location=location)
     # A raw image in one file is its own media stream (dfvfs' raw layer only adds the globbing
@@ -101,16 +135,19 @@ def open_media(location: str, media_format: str, segmented: bool) -> Media:
         spec = os_spec
     else:
         spec = new_spec(MEDIA_FORMATS[media_format], parent=os_spec)
+    ewf = _ewf_reader(context, spec, segments or [location]) if media_format == "ewf" else None
+    size = 0
     try:
         stream = resolver.Resolver.OpenFileObject(spec, resolver_context=context)
         size = int(stream.get_size())
     except BACKEND_ERRORS as exc:
-        context.Empty()
-        raise ImageOpenError(f"{media_format} image could not be opened: {short(exc)}") from exc
+        stream, why = None, f": {short(exc)}"
+    else:
+        why = " (no segment found)"
+    media = Media(context, spec, size, ewf=ewf[0] if ewf else None, held=ewf[1] if ewf else None)
     if stream is None:
-        context.Empty()
-        raise ImageOpenError(f"{media_format} image could not be opened (no segment found)")
-    media = Media(context, spec, size)
+        media.close()
+        raise ImageOpenError(f"{media_format} image could not be opened{why}")
     _find_volumes(media)
     return media
 
