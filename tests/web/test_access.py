@@ -45,6 +45,7 @@ def calls(case: Case) -> dict[tuple[str, str], Call]:
         ("GET", "/media/{media_id}"): Call("review"),
         ("GET", "/api/media/{media_id}"): Call("review"),
         ("GET", "/thumb/{media_id}"): Call("review"),
+        ("GET", "/video/{media_id}/strip/{index}"): Call("review"),
         ("POST", "/media/{media_id}/reveal"): Call("review"),
         ("GET", "/media/{media_id}/revealed"): Call("review", params={"grant": "x"}),
         ("POST", "/categorise"): Call("review", form={"media": str(mid), "category": "3"}),
@@ -99,8 +100,10 @@ def url(case: Case, path: str) -> str:
         else find_user(case, "target")
     )
     assert target is not None
-    return path.replace("{media_id}", str(media_id_of(case, "DCIM/IMG_0001.jpg"))).replace(
-        "{user_id}", str(target.id)
+    return (
+        path.replace("{media_id}", str(media_id_of(case, "DCIM/IMG_0001.jpg")))
+        .replace("{user_id}", str(target.id))
+        .replace("{index}", "0")
     )
 
 

@@ -16,7 +16,17 @@ from synthtrace.triage import CountCache, FilterError
 from synthtrace.web.imaging import PictureError
 from synthtrace.web.pages import HERE, error
 from synthtrace.web.reveal import Grants
-from synthtrace.web.routes import account, admin, auth, decide, investigate, media, queue, traces
+from synthtrace.web.routes import (
+    account,
+    admin,
+    auth,
+    decide,
+    investigate,
+    media,
+    queue,
+    traces,
+    video,
+)
 from synthtrace.web.security import (
     NotLoggedIn,
     SecurityHeaders,
@@ -47,7 +57,7 @@ def create_app(case: Case) -> FastAPI:
 
     # Everything else answers only to a logged-in user, and state changes need the CSRF token.
     protected = APIRouter(dependencies=[Depends(viewer), Depends(csrf_protect)])
-    for module in (queue, media, decide, account, investigate, admin, traces):
+    for module in (queue, media, decide, account, investigate, admin, traces, video):
         protected.include_router(module.router)
 
     @protected.get("/openapi.json", include_in_schema=False)

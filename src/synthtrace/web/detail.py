@@ -21,6 +21,7 @@ from synthtrace.store.models import (
     ModelLink,
     TriageRow,
 )
+from synthtrace.web.video import VideoDetail, video_detail
 
 CLUSTER_SHOWN = 60  # members listed on the page (the count is always the whole cluster)
 # Provenance keys in the order an investigator reads them: the verdict, the generation fields in
@@ -94,6 +95,7 @@ class Detail:
     provenance: list[tuple[str, Any]] = field(default_factory=list)
     provenance_raw: Any = None
     other_facts: dict[str, Any] = field(default_factory=dict)
+    video: VideoDetail | None = None  # metadata, frame strip, frame-of links (web/video.py)
 
 
 def _where(s: Session, media_id: int) -> list[str]:
@@ -205,5 +207,6 @@ def media_detail(case: Case, media_id: int) -> Detail | None:
             decisions=decisions,
             provenance=provenance,
             provenance_raw=raw,
-            other_facts={k: v for k, v in facts.items() if k != "provenance"},
+            other_facts={k: v for k, v in facts.items() if k not in ("provenance", "video")},
+            video=video_detail(s, media),
         )

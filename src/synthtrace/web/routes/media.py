@@ -190,6 +190,7 @@ def _video(request: Request, media: Media, headers: dict[str, str]) -> Response:
             while chunk := fh.read(CHUNK):
                 yield chunk
 
+    headers = {**headers, "X-Synthtrace-Source": "evidence"}
     return StreamingResponse(chunks(), media_type=media.mime or "video/mp4", headers=headers)
 
 

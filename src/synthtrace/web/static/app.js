@@ -58,6 +58,13 @@
     const s = shown;
     shown = null;
     clearTimeout(s.timer);
+    if (s.video) {  // a revealed video: stopped, emptied and taken away; the contact sheet is back
+      s.video.pause();
+      s.video.removeAttribute("src");
+      s.video.load();
+      s.video.remove();
+      s.img.hidden = false;
+    }
     s.img.src = s.blurredSrc;
     s.img.classList.remove("revealed");
     s.holder.classList.remove("is-revealed");
@@ -79,20 +86,50 @@
       const source = response.headers.get("X-Synthtrace-Source") || "";
       const objectUrl = URL.createObjectURL(await response.blob());
       const blurredSrc = img.getAttribute("src");
-      img.src = objectUrl;
-      img.classList.add("revealed");
       holder.classList.add("is-revealed");
-      shown = { holder: holder, img: img, blurredSrc: blurredSrc, objectUrl: objectUrl,
-                timer: setTimeout(reblur, (grant.seconds || 5) * 1000) };
+      if (holder.dataset.kind === "video") {
+        showVideo(holder, img, blurredSrc, objectUrl, grant.seconds || 5);
+      } else {
+        img.src = objectUrl;
+        img.classList.add("revealed");
+        shown = { holder: holder, img: img, blurredSrc: blurredSrc, objectUrl: objectUrl,
+                  timer: setTimeout(reblur, (grant.seconds || 5) * 1000) };
+      }
       const status = holder.querySelector('[data-role="reveal-status"]');
       const from = source === "evidence" ? "read from the evidence"
         : source === "thumbnail" ? "the 256 px thumbnail (the evidence could not be read)"
         : "nothing could be shown: " + (response.headers.get("X-Synthtrace-Error") || "unknown");
-      if (status) status.textContent = "Revealed for " + grant.seconds + " s: " + from + ".";
+      if (status && holder.dataset.kind === "video") {
+        status.textContent = "Revealed, " + from + ": press play (muted); blurred again when you leave it.";
+      } else if (status) status.textContent = "Revealed for " + grant.seconds + " s: " + from + ".";
       else toast("Revealed for " + grant.seconds + " s (" + from + ")");
     } catch (err) {
       toast("Reveal failed: " + err.message, true);
     }
+  }
+
+  // A revealed video replaces the contact sheet: muted, never playing on its own. It is blurred
+  // again when it ends, when it stays paused for the reveal time, when the reviewer leaves it
+  // (another element, another tab, another page), and after a minute if it is never started.
+  const UNPLAYED_SECONDS = 60;
+  function showVideo(holder, img, blurredSrc, objectUrl, seconds) {
+    const video = document.createElement("video");
+    video.className = "thumb revealed";
+    video.controls = true;
+    video.setAttribute("playsinline", "");
+    guardVideo(video);
+    video.src = objectUrl;
+    img.hidden = true;
+    img.after(video);
+    const s = { holder: holder, img: img, blurredSrc: blurredSrc, objectUrl: objectUrl,
+                video: video, timer: setTimeout(reblur, UNPLAYED_SECONDS * 1000) };
+    shown = s;
+    video.addEventListener("play", function () { clearTimeout(s.timer); });
+    video.addEventListener("pause", function () {
+      clearTimeout(s.timer);
+      if (shown === s) s.timer = setTimeout(reblur, seconds * 1000);
+    });
+    video.addEventListener("ended", reblur);
   }
 
   document.addEventListener("visibilitychange", function () { if (document.hidden) reblur(); });
