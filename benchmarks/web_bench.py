@@ -1,10 +1,12 @@
 """Review-queue benchmark: a page of 100 in a case of N media, through the real app.
 
-Fills a fresh SQLite case with N synthetic media (four devices, duplicates across devices, JPEG /
-PNG / video / other files, 15% generated with tools and models, img2img and LoRA links, hash-list
-matches and known-good, near-duplicate clusters, categories), runs the real triage pass over it
-(timed), then measures, server side, the queue page (`GET /queue`: session check, page query,
-bucket counts, filter menus, template) for the default order, a deep page and several filters.
+Fills a fresh case (SQLite, or PostgreSQL with `--database postgresql`: a throwaway server
+started for the run, as the test suite does) with N synthetic media (four devices, duplicates
+across devices, JPEG / PNG / video / other files, 15% generated with tools and models, img2img
+and LoRA links, hash-list matches and known-good, near-duplicate clusters, categories), runs the
+real triage pass over it (timed), then measures, server side, the queue page (`GET /queue`:
+session check, page query, bucket counts, filter menus, template) for the default order, a deep
+page and several filters.
 
 Baseline in the same run: the same page and counts computed without the triage table, straight
 from the scan's tables (bucket worked out per media in SQL, sorted, first 100 taken); the ratio
@@ -12,6 +14,7 @@ is printed.
 
     .venv/bin/python benchmarks/web_bench.py                  # 1,000,000 media
     .venv/bin/python benchmarks/web_bench.py --n 100000       # quick
+    .venv/bin/python benchmarks/web_bench.py --database postgresql
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
-import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from synthtrace import accounts, triage
 from synthtrace.case import Case, create_case
+from synthtrace.store.db import SERVER_ENV
 from synthtrace.store.models import HashSet, Match, Media, MediaCategory, ModelLink
 from synthtrace.triage import CountCache, costly_counts
 from synthtrace.web.app import create_app
@@ -82,9 +87,21 @@ def _rows(n: int, seed: int) -> Iterator[dict[str, Any]]:
 
 
 def fill(case: Case, n: int, seed: int = 11) -> None:
-    """Bulk insert with the sqlite3 module (the ORM would take longer than the benchmark)."""
-    db = sqlite3.connect(case.root / "case.db")
-    db.execute("PRAGMA synchronous=OFF")
+    """Bulk insert through the driver (the ORM would take longer than the benchmark)."""
+    raw = case.engine.raw_connection()
+    postgres = case.engine.dialect.name == "postgresql"
+    cur = raw.cursor()
+    if not postgres:
+        cur.execute("PRAGMA synchronous=OFF")
+
+    class _Db:
+        """sqlite3's and psycopg's executemany, with SQLite's ? marks written for either."""
+
+        def executemany(self, sql: str, rows: list[Any]) -> None:
+            if rows:
+                cur.executemany(sql.replace("?", "%s") if postgres else sql, rows)
+
+    db = _Db()
     now = "2026-01-01T00:00:00Z"
     db.executemany(
         "INSERT INTO evidence (id, label, source, kind, added_at) VALUES (?, ?, ?, 'folder', ?)",
@@ -106,7 +123,7 @@ def fill(case: Case, n: int, seed: int = 11) -> None:
         )
         db.executemany(
             "INSERT INTO files (evidence_id, path, depth, kind, media_id, size, "
-            "extension_mismatch, errors) VALUES (?, ?, 0, 'file', ?, 1000, 0, '[]')",
+            "extension_mismatch, errors) VALUES (?, ?, 0, 'file', ?, 1000, FALSE, '[]')",
             files,
         )
         db.executemany(
@@ -186,8 +203,22 @@ def fill(case: Case, n: int, seed: int = 11) -> None:
     )
     files.append((1, "models/lora/person.safetensors", lora_id))
     flush()
-    db.commit()
-    db.close()
+    if postgres:  # ids were given explicitly: move the sequences past them
+        for table in ("evidence", "hashsets", "media", "files"):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+    raw.commit()
+    raw.close()
+
+
+def database_mb(case: Case) -> float:
+    if case.engine.dialect.name == "postgresql":
+        with case.engine.connect() as conn:
+            size = conn.exec_driver_sql("SELECT pg_database_size(current_database())")
+            return float(size.scalar_one()) / 1e6
+    return (case.root / "case.db").stat().st_size / 1e6
 
 
 def _bucket_sql() -> Any:
@@ -254,7 +285,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60, help="requests per scenario")
     parser.add_argument("--baseline-runs", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=None, help="where to build the case")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
+    server = None
+    if args.database == "postgresql":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.pgserver import start_server
+
+        server = start_server()  # a throwaway server for this run, stopped at the end
+        os.environ[SERVER_ENV] = server.url()
+    try:
+        run(args)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run(args: argparse.Namespace) -> None:
 
     # Logins in a benchmark need no costly hashes.
     accounts.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -266,10 +313,10 @@ def main() -> None:
     t = time.perf_counter()
     report = triage.rebuild(case)
     rebuilt = time.perf_counter() - t
-    size_mb = (workdir / "case" / "case.db").stat().st_size / 1e6
+    size_mb = database_mb(case)
     print(
-        f"case: {args.n:,} media + files, matches, clusters, links; filled in {filled:.1f} s; "
-        f"database {size_mb:,.0f} MB"
+        f"case on {case.engine.dialect.name}: {args.n:,} media + files, matches, clusters, "
+        f"links; filled in {filled:.1f} s; database {size_mb:,.0f} MB"
     )
     print(f"triage pass: {rebuilt:.1f} s ({args.n / rebuilt:,.0f} media/s) -> {report}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -74,6 +75,57 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"synthtrace test database: {config.getoption('--database')}"
 
 
+# Tests that never use a database (parsers, decoders, fuzz smoke, PDQ conformance) prove nothing
+# more on PostgreSQL: the SQLite run records which tests used one (any SQLAlchemy connection in
+# this process, or a case folder made under the test's tmp_path by a child), and the PostgreSQL
+# run leaves out those that did not. A test the record does not know runs on both; so does
+# everything when SYNTHTRACE_TEST_EVERY=1 or the pytest cache is off.
+USED_DATABASE = "synthtrace/used-database"
+_used = {"now": False}
+_record: dict[str, bool] = {}
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def _checkout(*_args: object) -> None:
+    _used["now"] = True
+
+
+def _recording(config: pytest.Config) -> bool:
+    return config.getoption("--database") == "sqlite" and config.cache is not None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _recording(session.config):
+        from sqlalchemy import event
+        from sqlalchemy.pool import Pool
+
+        event.listen(Pool, "checkout", _checkout)
+
+
+def pytest_runtest_logstart(nodeid: str, location: object) -> None:
+    _used["now"] = False
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    tmp = getattr(item, "funcargs", {}).get("tmp_path")
+    if isinstance(tmp, Path) and next(tmp.rglob("case.json"), None) is not None:
+        _used["now"] = True
+    yield
+
+
+def pytest_runtest_logfinish(nodeid: str, location: object) -> None:
+    _record[nodeid] = _used["now"]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _recording(config) and _record and config.cache is not None:
+        known = dict(config.cache.get(USED_DATABASE, {}))
+        known.update(_record)
+        config.cache.set(USED_DATABASE, known)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--database") == "sqlite":
         return
@@ -82,6 +134,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None:
             why = marker.args[0] if marker.args else "SQLite only"
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+    if os.environ.get("SYNTHTRACE_TEST_EVERY") == "1" or config.cache is None:
+        return
+    known: dict[str, bool] = config.cache.get(USED_DATABASE, {})
+    keep = [item for item in items if known.get(item.nodeid, True)]
+    left_out = [item for item in items if not known.get(item.nodeid, True)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+    config.stash[_LEFT_OUT] = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left_out = config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} tests that use no database ran on SQLite only (recorded by the SQLite "
+            "run; SYNTHTRACE_TEST_EVERY=1 runs them here too)"
+        )
 
 
 def database_kind() -> str:
