@@ -132,7 +132,7 @@ def fill(case: Case, n: int, seed: int = 11) -> None:
             matches,
         )
         db.executemany(
-            "INSERT INTO media_category (media_id, category, source, detail, user, time) "
+            "INSERT INTO media_category (media_id, category, source, detail, \"user\", time) "
             "VALUES (?, ?, 'hashset', 'agency list', 'hash list', ?)",
             cats,
         )
