@@ -34,6 +34,7 @@ from synthtrace.provenance import links as provenance_links
 from synthtrace.provenance import records as provenance_records
 from synthtrace.provenance import summary as provenance_summary
 from synthtrace.provenance.analyzer import ProvenanceAnalyzer
+from synthtrace.video import demo as video_demo
 from synthtrace.video import passes as video_passes
 from synthtrace.video import records as video_records
 from synthtrace.video.analyzer import VideoAnalyzer
@@ -110,4 +111,5 @@ SUMMARY_SECTIONS: list[SummarySection] = [
 DEMO_STEPS: list[Callable[[Path, Path], None]] = [
     match_demo.demo_hash_lists,
     artifact_demo.demo_indicators,  # the demo's case indicators (domain, user name, wallet)
+    video_demo.demo_video_list,  # a partner agency's vPDQ list of the laptop's clip
 ]

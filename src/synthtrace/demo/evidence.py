@@ -144,6 +144,9 @@ def build_demo_evidence(root: Path) -> list[tuple[str, Path]]:
     from synthtrace.artifacts.demo import add_browser_samples
 
     add_browser_samples(root)  # browser profiles, saved logins, a wallet in notes (issue 13)
+    from synthtrace.video.demo import add_video_samples
+
+    add_video_samples(root)  # a clip on each device, one re-encoded from the other (issue 10)
     return [("laptop-A", laptop), ("phone-B", phone)]
 
 

@@ -12,6 +12,7 @@ import io
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,45 @@ def animated(clip: Clip, fmt: str) -> bytes:
         **save[fmt],
     )
     return buf.getvalue()
+
+
+def reencode(data: bytes, size: tuple[int, int], crf: int = 30, fmt: str = "mp4") -> bytes:
+    """A real re-encode of a clip: its decoded frames resized and compressed again with x264 (the
+    generation loss a messenger app or a phone's share sheet adds)."""
+    import av
+
+    out_buf = io.BytesIO()
+    src = av.open(io.BytesIO(data), "r")
+    with src, av.open(out_buf, "w", format=fmt) as out:
+        stream_in = src.streams.video[0]
+        rate = stream_in.average_rate or 25
+        stream = out.add_stream("libx264", rate=rate)
+        assert isinstance(stream, av.VideoStream)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(crf), "preset": "veryfast"}
+        for n, frame in enumerate(src.decode(stream_in)):
+            small = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+            small.pts, small.time_base = n, Fraction(1) / rate
+            for packet in stream.encode(small):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return out_buf.getvalue()
+
+
+def still(data: bytes, seconds: float) -> Image.Image:
+    """The frame shown at `seconds` (a screenshot someone took of the clip)."""
+    import av
+
+    src = av.open(io.BytesIO(data), "r")
+    with src:
+        stream = src.streams.video[0]
+        last = None
+        for frame in src.decode(stream):
+            last = frame
+            if frame.time is not None and frame.time >= seconds:
+                break
+        if last is None:
+            raise ValueError("the clip has no frame")
+        return Image.fromarray(last.to_ndarray(format="rgb24"))
