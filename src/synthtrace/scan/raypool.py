@@ -29,6 +29,7 @@ from synthtrace.limits import Limits
 from synthtrace.scan.pool import MAX_INFLIGHT_BYTES, Batch, digests_only, thumb_path
 
 NO_RAY = "the Ray executor needs Ray: pip install 'synthtrace[cluster]'"
+ONE_BLAS_THREAD = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 LOCAL_OBJECT_STORE = 512 * 1024 * 1024  # a local Ray's shared memory: far above what is in flight
 
 
@@ -173,7 +174,11 @@ class RayPool:
         cpus = int(self._ray.cluster_resources().get("CPU", 1))
         self.workers = max(1, min(workers, cpus) if workers else cpus)
         self.max_inflight = max(2, self.workers * 2)
-        self._remote: Any = ray.remote(run_batch).options(num_cpus=1, max_retries=0)
+        # One CPU per task, and BLAS pinned to one thread in the workers, as the local pool does
+        # (measured there: per-worker BLAS pools spinning against each other halve the speed).
+        self._remote: Any = ray.remote(run_batch).options(
+            num_cpus=1, max_retries=0, runtime_env={"env_vars": ONE_BLAS_THREAD}
+        )
         self._limits_ref = ray.put(limits)
         self._inflight: dict[Any, Batch] = {}
         self._open = Batch()
