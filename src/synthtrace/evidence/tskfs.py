@@ -430,6 +430,10 @@ class TskWalk:
             entry.size = content.size
 
     def _read(self, f: Any, stream: _Stream | None, size: int) -> MemberContent:
+        if 0 < size <= self.ctx.limits.in_memory_bytes:
+            whole = self._read_whole(f, stream, size)
+            if whole is not None:
+                return whole
         sink = MemberSink(self.ctx.limits, self.ctx.spool_dir, self.ctx.budgets)
         offset = 0
         try:
@@ -457,6 +461,27 @@ class TskWalk:
         if content.size < size:
             content.errors.append(
                 f"file is truncated: the hashes are of the {content.size} bytes read "
+                f"of the {size} its metadata gives"
+            )
+        return content
+
+    def _read_whole(self, f: Any, stream: _Stream | None, size: int) -> MemberContent | None:
+        """A file that travels in memory anyway, in one read: no chunks to join (most files)."""
+        try:
+            if stream is None:
+                data = bytes(f.read_random(0, size))
+            else:
+                data = bytes(f.read_random(0, size, stream.attr_type, stream.attr_id))
+        except OSError:
+            return None  # read again in chunks, which keeps what can be read
+        for budget in self.ctx.budgets:
+            why = budget.charge(len(data))
+            if why:
+                return MemberContent(size=len(data), errors=[why])
+        content = MemberContent(data=data, size=len(data))
+        if len(data) < size:
+            content.errors.append(
+                f"file is truncated: the hashes are of the {len(data)} bytes read "
                 f"of the {size} its metadata gives"
             )
         return content
