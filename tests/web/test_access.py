@@ -78,6 +78,10 @@ def calls(case: Case) -> dict[tuple[str, str], Call]:
         ("POST", "/users/{user_id}/enable"): Call("users", form={}),
         ("POST", "/users/{user_id}/password"): Call("users", form={"password": PASSWORD + "!"}),
         ("GET", "/audit"): Call("audit"),
+        ("GET", "/links"): Call("export"),
+        ("GET", "/api/links"): Call("export"),
+        ("GET", "/devices"): Call("export"),
+        ("GET", "/devices/{evidence_id}"): Call("export"),
     }
 
 
@@ -104,7 +108,17 @@ def url(case: Case, path: str) -> str:
         path.replace("{media_id}", str(media_id_of(case, "DCIM/IMG_0001.jpg")))
         .replace("{user_id}", str(target.id))
         .replace("{index}", "0")
+        .replace("{evidence_id}", str(_evidence_id(case)))
     )
+
+
+def _evidence_id(case: Case) -> int:
+    from sqlalchemy import select
+
+    from synthtrace.store.models import Evidence
+
+    with case.sessions() as s:
+        return int(s.scalars(select(Evidence.id).order_by(Evidence.id)).first() or 0)
 
 
 def send(client: TestClient, method: str, path: str, call: Call, **headers: str) -> Any:
