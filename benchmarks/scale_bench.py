@@ -60,7 +60,7 @@ def main() -> None:
     warm = build_corpus(1)
     n = args.photos
     workers = args.workers
-    rows: list[tuple[str, float, int, str, dict[str, int]]] = []
+    rows: list[tuple[str, float, int, str, ScanOutcome]] = []
 
     def measure(name: str, fn: Callable[[], tuple[float, int, str, ScanOutcome]]) -> None:
         best: tuple[float, int, str, ScanOutcome] | None = None
@@ -69,7 +69,7 @@ def main() -> None:
             if best is None or got[0] < best[0]:
                 best = got
         assert best is not None
-        rows.append((name, best[0], best[1], best[2], best[3].nodes))
+        rows.append((name, best[0], best[1], best[2], best[3]))
         print(f"{name}: {best[0]:.2f} s", flush=True)
 
     run(warm, workers=workers)
@@ -97,13 +97,19 @@ def main() -> None:
     base = rows[0][1]
     print()
     print(f"{n} photos of 12 MP, {workers} workers, on {os.cpu_count()} cores")
-    print(f"{'':34} {'photos/s':>9} {'time vs local':>14} {'peak memory':>12}  batches per node")
-    for name, seconds, peak, export, nodes in rows:
+    print("(worker ms/photo: analysis time summed over the workers, per photo)")
+    print(
+        f"{'':34} {'photos/s':>9} {'time vs local':>14} {'worker ms/photo':>16} "
+        f"{'peak memory':>12}  batches per node"
+    )
+    for name, seconds, peak, export, outcome in rows:
         same = "" if export == rows[0][3] else "  EXPORT DIFFERS"
+        nodes = outcome.nodes
         per_node = ", ".join(str(v) for v in sorted(nodes.values(), reverse=True)) or "-"
+        worker = sum(v for k, v in outcome.timings.items() if k.endswith("(workers)"))
         print(
-            f"{name:34} {n / seconds:9.2f} {seconds / base:13.2f}x {peak / 1e6:9.0f} MB  "
-            f"{per_node}{same}"
+            f"{name:34} {n / seconds:9.2f} {seconds / base:13.2f}x {worker / n * 1000:16.1f} "
+            f"{peak / 1e6:9.0f} MB  {per_node}{same}"
         )
 
 
