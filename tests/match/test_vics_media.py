@@ -179,7 +179,10 @@ def test_vpdq_rides_in_alternative_hashes_when_a_video_has_it(
         assert import_hashset(other, path, "clips").bad == 0
         with other.sessions() as s:
             extras = [e.extra for e in s.scalars(select(HashEntry).where(HashEntry.value == sha))]
-    assert extras and extras[0] and extras[0]["AlternativeHashes"][0]["HashName"] == "vPDQ"
+            videos = list(s.scalars(select(HashEntry).where(HashEntry.hash_type == "vpdq")))
+    # Read back as a vPDQ entry of its own (match/formats/vpdq.py), the frames kept on the record.
+    assert extras and extras[0] and len(extras[0]["frames"]) == len(FRAMES)
+    assert len(videos) == 1 and videos[0].extra and len(videos[0].extra["frames"]) == len(FRAMES)
 
 
 def test_bad_flags_are_refused(scanned: tuple[Case, Device]) -> None:

@@ -186,3 +186,27 @@ def test_a_still_is_linked_to_the_videos_it_is_a_frame_of(video_case: Case) -> N
     found = recs["orig.mp4"]["frames_found"]
     assert any(f["picture_sha256"] == recs["still.jpg"]["sha256"] for f in found)
     json.dumps(recs["still.jpg"])
+
+
+def test_vics_carries_vpdq_to_another_agency_and_back(
+    video_case: Case, tmp_path: Path, video_devices: list[Path]
+) -> None:
+    """A VICS #Media export holds each video's vPDQ signal in AlternativeHashes; imported by
+    another agency, it matches their copies of the videos by vPDQ."""
+    from synthtrace.export.service import export_case
+
+    out = tmp_path / "media.json"
+    with out.open("w") as fh:
+        export_case(video_case, "vics-media", fh, destination=str(out))
+    doc = json.loads(out.read_text())
+    signals = [
+        a for m in doc["value"] for a in m["AlternativeHashes"] if a["HashName"] == "vPDQ"
+    ]
+    assert len(signals) == 5  # the five videos (the still has none)
+    frames = json.loads(signals[0]["HashValue"])
+    assert {"hash", "quality", "timestamp"} <= set(frames[0])
+    with create_case(tmp_path / "other-agency", name="b", examiner="t") as other:
+        scan_evidence(other, video_devices[1], "phone-b", workers=1)
+        import_hashset(other, out, "from agency A (VICS)")
+        found = vpdq_matches(other)
+        assert all(found[n] for n in ("reenc.webm", "remux.mkv", "trim.mp4"))

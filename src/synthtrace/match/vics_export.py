@@ -32,6 +32,7 @@ from synthtrace.case import Case
 from synthtrace.categories import case_scheme, current_categories
 from synthtrace.flags import media_flags
 from synthtrace.store.models import Evidence, File, Media
+from synthtrace.video.export import vpdq_signals
 
 BASE = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml"
 MODELS = {"projectvic": "US", "caid": "UK", "custom": "CUSTOM"}
@@ -96,11 +97,11 @@ def vpdq_frames(facts: dict[str, Any] | None) -> list[dict[str, Any]] | None:
     return out or None
 
 
-def _alternatives(m: Media) -> list[dict[str, str]]:
+def _alternatives(m: Media, stored: list[dict[str, Any]] | None = None) -> list[dict[str, str]]:
     alternatives = [{"HashName": "SHA256", "HashValue": m.sha256.upper()}]
     if m.pdq:
         alternatives.append({"HashName": "PDQ", "HashValue": m.pdq})
-    frames = vpdq_frames(m.facts)
+    frames = stored or vpdq_frames(m.facts)  # stored: the video_frames table (video/export.py)
     if frames:
         alternatives.append({"HashName": "vPDQ", "HashValue": json.dumps(frames)})
     return alternatives
@@ -128,6 +129,7 @@ def _records(
     files = _files(s, ids) if with_files else {}
     flags = media_flags(s, ids)
     categories = current_categories(s, ids)
+    signals = vpdq_signals(s, ids)
     for offset, m in enumerate(batch):
         held = categories.get(m.id)
         record: dict[str, Any] = {
@@ -141,7 +143,7 @@ def _records(
         }
         if with_files:
             record["MediaFiles"] = files.get(m.id, [])
-        record["AlternativeHashes"] = _alternatives(m)
+        record["AlternativeHashes"] = _alternatives(m, signals.get(m.id))
         record.update(flags.get(m.id, {}))
         yield record
 

@@ -33,6 +33,7 @@ class Clip:
     start: float = 0.0  # seconds into the pan: a later start is a trimmed copy
     speed: float = 0.005  # of the photo's width panned per second
     seed: int = 1  # the landscape drawn when scikit-image is not installed
+    grain: float = 0.0  # sensor-like noise (standard deviation, in levels): bitrates like a phone's
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,17 @@ def pan_frames(clip: Clip) -> Iterator[np.ndarray]:
     w, h = clip.size
     room = canvas.width - w
     top = (canvas.height - h) // 2
+    grains: list[np.ndarray] = []
+    if clip.grain > 0:  # a few noise fields, cycled: cheap to add, costly to compress
+        rng = np.random.default_rng(clip.seed)
+        grains = [rng.normal(0, clip.grain, (h, w, 3)).astype(np.int16) for _ in range(7)]
     for n in range(round(clip.seconds * clip.fps)):
         t = clip.start + n / clip.fps
         x = round(min(room, clip.speed * canvas.width * t) if room > 0 else 0)
-        yield np.asarray(canvas.crop((x, top, x + w, top + h)))
+        pixels = np.asarray(canvas.crop((x, top, x + w, top + h)))
+        if grains:
+            pixels = np.clip(pixels + grains[n % len(grains)], 0, 255).astype(np.uint8)
+        yield pixels
 
 
 def encode(clip: Clip, encoding: Encoding = Encoding(), dest: Path | None = None) -> bytes:

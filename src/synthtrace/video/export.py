@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from synthtrace.case import Case
 from synthtrace.store.models import Media, VideoFrame
@@ -53,3 +56,20 @@ def write_vpdq_files(case: Case, directory: Path) -> int:
             _write(directory / f"{sha256}.vpdq.txt", format_text(frames))
             written += 1
     return written
+
+
+def vpdq_signals(s: Session, media_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each video's frames as python-threatexchange's vPDQ signal ({hash, quality, timestamp}),
+    for the VICS export's AlternativeHashes; one query per batch of media."""
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not media_ids:
+        return out
+    for f in s.scalars(
+        select(VideoFrame)
+        .where(VideoFrame.media_id.in_(media_ids))
+        .order_by(VideoFrame.media_id, VideoFrame.frame)
+    ):
+        out[f.media_id].append(
+            {"hash": f.pdq, "quality": f.quality, "timestamp": round(f.timestamp, 3)}
+        )
+    return out

@@ -26,6 +26,7 @@ from synthtrace.match.formats.base import (
     ReadOptions,
     category_text,
 )
+from synthtrace.match.formats.vpdq import signal_hash
 from synthtrace.match.kinds import KINDS, kind_for_name
 
 CONTEXT_KEYS = ("@odata.context", "odata.metadata")
@@ -65,6 +66,7 @@ def media_record(number: int, media: Any) -> ParseItem:
     keys = {str(k).lower(): v for k, v in media.items()}
     hashes: list[tuple[str, str]] = []
     other: list[dict[str, Any]] = []
+    frames: list[list[object]] | None = None
     try:
         for kind in ("md5", "sha1", "sha256", "pdq"):
             value = keys.get(kind)
@@ -80,6 +82,15 @@ def media_record(number: int, media: Any) -> ParseItem:
                 pair = (alt.name, alt.normalise(value))
                 if pair not in hashes:
                     hashes.append(pair)
+            elif (
+                name.strip().lower() == "vpdq"
+                and isinstance(value, str)
+                and (
+                    video := signal_hash(value)  # a video's frames (match/formats/vpdq.py)
+                )
+            ):
+                hashes.append(video[0])
+                frames = video[1]
             elif value:
                 other.append({"HashName": name, "HashValue": _plain(value)})
     except BadHash as exc:
@@ -96,6 +107,8 @@ def media_record(number: int, media: Any) -> ParseItem:
             extra[key] = _plain(keys[key.lower()])
     if other:
         extra["AlternativeHashes"] = other
+    if frames:
+        extra["frames"] = frames
     label = None
     files = keys.get("mediafiles")
     if isinstance(files, list) and files and isinstance(files[0], dict):

@@ -257,3 +257,16 @@ def packed_folder(folder: Path, tmp_dir: Path) -> Iterator[Path]:
         yield dest
     finally:
         dest.unlink(missing_ok=True)
+
+
+def signal_hash(text: str) -> tuple[tuple[str, str], list[list[object]]] | None:
+    """A vPDQ signal (JSON) found inside another list format (VICS `AlternativeHashes` with
+    `HashName` vPDQ) as (the entry's hash, its frames for `extra`); None when it is not one."""
+    try:
+        frames = parse_signal(text)
+    except VpdqFormatError:
+        return None
+    if not frames:
+        return None
+    record = entry(0, frames, None)
+    return record.hashes[0], (record.extra or {})["frames"]
