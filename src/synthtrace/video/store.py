@@ -4,7 +4,7 @@ sheet and frame strip into the thumbnail folder.
 Analyzers are pure (bytes in, facts out), so the `video` analyzer hands these over inside its facts,
 under `pending`; this pass stores them and removes `pending` in the same transaction, a batch at a
 time. A scan killed in between leaves `pending` in place, and the next pass (after the resumed scan)
-stores it: nothing is lost, and frames are inserted with insert-or-ignore, so nothing is doubled.
+stores it: nothing is lost, and a video's frames are replaced as a whole, so nothing is doubled.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from synthtrace.case import Case
@@ -84,6 +84,8 @@ def _store_one(s: Session, case: Case, media: Media) -> int:
     video = dict(video)
     pending = video.pop(PENDING) or {}
     rows = _frame_rows(media.id, pending.get("frames"))
+    # A new analysis (reanalyze) replaces the frames of an earlier one.
+    s.execute(delete(VideoFrame).where(VideoFrame.media_id == media.id))
     table = insert_ignore(s, VideoFrame)
     for start in range(0, len(rows), INSERT_CHUNK):
         s.execute(table, rows[start : start + INSERT_CHUNK])

@@ -111,7 +111,10 @@ class VpdqList:
         line = first_line(head)
         if looks_like_text(line):
             return True
-        header = next(csv.reader([line], delimiter=_delimiter(line)), [])
+        try:
+            header = next(csv.reader([line], delimiter=_delimiter(line)), [])
+        except csv.Error:
+            return False
         return _signal_column(header) is not None
 
     def parse(self, stream: Readable, options: ReadOptions) -> Iterator[ParseItem]:
@@ -189,7 +192,10 @@ class VpdqList:
                 continue
             if columns is None:
                 delimiter = _delimiter(line)
-                header = next(csv.reader([line], delimiter=delimiter))
+                try:
+                    header = next(csv.reader([line], delimiter=delimiter))
+                except csv.Error as exc:
+                    raise FormatError(f"unreadable header: {exc}") from exc
                 column = _signal_column(header)
                 if column is None:
                     raise FormatError(
