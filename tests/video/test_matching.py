@@ -199,9 +199,7 @@ def test_vics_carries_vpdq_to_another_agency_and_back(
     with out.open("w") as fh:
         export_case(video_case, "vics-media", fh, destination=str(out))
     doc = json.loads(out.read_text())
-    signals = [
-        a for m in doc["value"] for a in m["AlternativeHashes"] if a["HashName"] == "vPDQ"
-    ]
+    signals = [a for m in doc["value"] for a in m["AlternativeHashes"] if a["HashName"] == "vPDQ"]
     assert len(signals) == 5  # the five videos (the still has none)
     frames = json.loads(signals[0]["HashValue"])
     assert {"hash", "quality", "timestamp"} <= set(frames[0])
