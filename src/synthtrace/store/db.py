@@ -41,9 +41,19 @@ NUL = "\x00"
 NUL_STORED = "\ufffd"
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _no_nul(value: Any) -> Any:
     if isinstance(value, str):
-        return value.replace(NUL, NUL_STORED) if NUL in value else value
+        return value.replace(NUL, NUL_STORED)
     if isinstance(value, dict):
         return {k: _no_nul(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -60,7 +70,8 @@ def _store_nul_as_replacement(
     PostgreSQL and a lookup finds what was stored. JSON values are not affected (their NULs are
     escaped as \\u0000 in the JSON text, which both databases keep).
     """
-    return statement, _no_nul(parameters)
+    # Checked first, copied only when needed: this runs for every statement of every scan.
+    return statement, _no_nul(parameters) if _has_nul(parameters) else parameters
 
 
 def make_engine(url: str) -> Engine:
