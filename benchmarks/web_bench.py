@@ -132,7 +132,7 @@ def fill(case: Case, n: int, seed: int = 11) -> None:
             matches,
         )
         db.executemany(
-            "INSERT INTO media_category (media_id, category, source, detail, \"user\", time) "
+            'INSERT INTO media_category (media_id, category, source, detail, "user", time) '
             "VALUES (?, ?, 'hashset', 'agency list', 'hash list', ?)",
             cats,
         )
@@ -148,6 +148,21 @@ def fill(case: Case, n: int, seed: int = 11) -> None:
         for rows in (media, files, matches, cats, clusters, links):
             rows.clear()
 
+    # The LoRA file first: the links to it come in every chunk (foreign keys hold at once).
+    media.append(
+        (
+            lora_id,
+            "f" * 64,
+            "f" * 32,
+            "f" * 40,
+            150_000_000,
+            "application/octet-stream",
+            None,
+            None,
+            False,
+            "{}",
+        )
+    )
     for r in _rows(n, seed):
         mid = r["id"]
         digest = hashlib.sha256(mid.to_bytes(8, "little")).hexdigest()
@@ -187,20 +202,6 @@ def fill(case: Case, n: int, seed: int = 11) -> None:
             links.append((mid, lora_id))
         if len(media) >= CHUNK:
             flush()
-    media.append(
-        (
-            lora_id,
-            "f" * 64,
-            "f" * 32,
-            "f" * 40,
-            150_000_000,
-            "application/octet-stream",
-            None,
-            None,
-            False,
-            "{}",
-        )
-    )
     files.append((1, "models/lora/person.safetensors", lora_id))
     flush()
     if postgres:  # ids were given explicitly: move the sequences past them
