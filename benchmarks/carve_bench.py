@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import os
 import random
 import shutil
@@ -47,13 +48,14 @@ def _picture(rng: random.Random, i: int) -> tuple[str, bytes]:
 def build_image(pictures: int, megabytes: int, seed: int = 7) -> tuple[Path, dict[str, str]]:
     """The image, and sha256 -> kind of every planted picture."""
     path = ROOT / f"carve-{pictures}-{megabytes}.raw"
+    truth = path.with_suffix(".json")  # what was planted, so a rerun need not draw it again
+    if path.exists() and truth.exists() and path.stat().st_size == megabytes * MiB:
+        return path, dict(json.loads(truth.read_text()))
     rng = random.Random(seed)
     planted: dict[str, str] = {}
     items = [_picture(rng, i) for i in range(pictures)]
     for kind, data in items:
         planted[hashlib.sha256(data).hexdigest()] = kind
-    if path.exists() and path.stat().st_size == megabytes * MiB:
-        return path, planted
     ROOT.mkdir(exist_ok=True)
     size = megabytes * MiB
     with path.open("wb") as out:
@@ -83,6 +85,7 @@ def build_image(pictures: int, megabytes: int, seed: int = 7) -> tuple[Path, dic
             out.seek(pos)
             out.write(data)
             pos += len(data) + (-len(data) % SECTOR)
+    truth.write_text(json.dumps(planted))
     return path, planted
 
 

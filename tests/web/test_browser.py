@@ -343,7 +343,11 @@ def test_the_audit_page_shows_the_review(page: Any, browser: Any, server: str) -
     page.keyboard.press("r")
     page.wait_for_function("() => document.querySelector('.is-revealed') !== null")
     page.keyboard.press("2")
-    page.wait_for_function("() => document.querySelector('.toast.show') !== null")
+    # The reveal's own toast is still showing: wait for the categorise answer, or the
+    # undo can reach the server before the decision it undoes.
+    page.wait_for_function(
+        "() => document.querySelector('.toast').textContent.includes('categorised 2')"
+    )
     page.keyboard.press("u")
     page.wait_for_function(
         "() => document.querySelector('.toast').textContent.startsWith('Undone')"
