@@ -106,9 +106,11 @@ def _stored(case_dir: Path) -> int:
 @pytest.mark.slow
 def test_killed_intake_resumes_as_a_whole(tmp_path: Path) -> None:
     seized = tmp_path / "seized"
-    sizes = {"phone-1": 30, "laptop-1": 160, "usb-1": 10}
+    # The laptop holds more files than the writer keeps before it commits (2,000 rows), so
+    # the kill can land after some of its rows are stored and before it is done.
+    sizes = {"phone-1": 30, "laptop-1": 2400, "usb-1": 10}
     for n, (label, files) in enumerate(sizes.items()):
-        _device(seized / label, 1000 * n, files)
+        _device(seized / label, 10_000 * n, files)
     manifest = _manifest(
         seized / "manifest.csv", ["label,path", *(f"{label},{label}" for label in sizes)]
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from synthtrace import triage
 from synthtrace.accounts import find_user
 from synthtrace.case import Case
+from synthtrace.export.service import EXPORT_FORMATS, SUFFIXES
 from synthtrace.store.models import Decision, MediaCluster, TriageRow
 from tests.web import seed
 from tests.web.conftest import Login, csrf_of
@@ -226,6 +228,22 @@ def test_export_downloads_and_is_audited(scanned: Case, as_role: Login) -> None:
     assert not list(scanned.tmp_dir.glob("export-*"))  # the spooled file is gone
     bad = client.post("/export", data={"fmt": "pdf", "csrf_token": csrf_of(client)})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORT_FORMATS))
+def test_every_export_format_downloads_with_its_own_suffix(
+    fmt: str, scanned: Case, as_role: Login
+) -> None:
+    client = as_role("investigator")
+    r = client.post("/export", data={"fmt": fmt, "csrf_token": csrf_of(client)})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].endswith(f'-{fmt}{SUFFIXES[fmt]}"')
+    if SUFFIXES[fmt] in (".json", ".jsonld"):
+        assert isinstance(json.loads(r.text), dict)
+
+
+def test_every_export_format_names_its_suffix() -> None:
+    assert SUFFIXES.keys() == EXPORT_FORMATS.keys()
 
 
 def test_admin_manages_users_and_every_change_is_audited(scanned: Case, as_role: Login) -> None:

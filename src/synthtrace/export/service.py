@@ -36,6 +36,17 @@ EXPORT_FORMATS: dict[str, Writer] = {
 }
 
 
+# The file name suffix of each format's download (the review app's export button).
+SUFFIXES: dict[str, str] = {
+    "jsonl": ".jsonl",
+    "csv": ".csv",
+    "vics": ".json",
+    "vics-media": ".json",
+    "case-uco": ".jsonld",
+    "artifacts": ".jsonl",
+}
+
+
 # Formats written as a folder of files (`export -o DIR`), one file per item.
 DirectoryWriter = Callable[[Case, Path], int]
 DIRECTORY_FORMATS: dict[str, DirectoryWriter] = {

@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 
 from synthtrace.accounts import Permission
 from synthtrace.evidence.reading import CHUNK
-from synthtrace.export.service import EXPORT_FORMATS, ExportError, export_case
+from synthtrace.export.service import EXPORT_FORMATS, SUFFIXES, ExportError, export_case
 from synthtrace.match.importer import HashListError, import_hashset, list_hashsets, remove_hashset
 from synthtrace.web.pages import render
 from synthtrace.web.security import Viewer, case_of, require
@@ -23,7 +23,6 @@ from synthtrace.web.security import Viewer, case_of, require
 router = APIRouter()
 Exporter = Annotated[Viewer, Depends(require(Permission.EXPORT))]
 ListKeeper = Annotated[Viewer, Depends(require(Permission.HASHSETS))]
-SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "vics": ".json", "artifacts": ".jsonl"}
 
 
 @router.get("/export", include_in_schema=False)
@@ -39,7 +38,7 @@ def export(request: Request, v: Exporter, fmt: Annotated[str, Form(max_length=20
         raise HTTPException(400, f"unknown export format {fmt!r}")
     case = case_of(request)
     case.tmp_dir.mkdir(exist_ok=True)
-    fd, path = tempfile.mkstemp(dir=case.tmp_dir, prefix="export-", suffix=SUFFIX.get(fmt, ""))
+    fd, path = tempfile.mkstemp(dir=case.tmp_dir, prefix="export-", suffix=SUFFIXES[fmt])
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             export_case(case, fmt, fh, destination="web download", user=v.name)
@@ -50,7 +49,7 @@ def export(request: Request, v: Exporter, fmt: Annotated[str, Form(max_length=20
         os.unlink(path)
         raise
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", request.app.state.case_name).strip("._") or "case"
-    name = f"{stem}-{fmt}{SUFFIX.get(fmt, '')}"
+    name = f"{stem}-{fmt}{SUFFIXES[fmt]}"
     return FileResponse(
         path,
         filename=name,
