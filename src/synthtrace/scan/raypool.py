@@ -17,16 +17,17 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synthtrace.analyze.pipeline import BatchResult, FileFacts, Task, Timings, analyze_batch
+from synthtrace.analyze.pipeline import BatchResult, FileFacts, Task, analyze_batch
 from synthtrace.limits import Limits
-from synthtrace.scan.pool import MAX_INFLIGHT_BYTES, Batch, digests_only, thumb_path
+from synthtrace.scan.batching import BatchingExecutor, isolate
+from synthtrace.scan.pool import thumb_path
 
 NO_RAY = "the Ray executor needs Ray: pip install 'synthtrace[cluster]'"
 ONE_BLAS_THREAD = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
@@ -140,7 +141,7 @@ def ray_session(address: str | None, workers: int | None) -> Iterator[None]:
             scratch.cleanup()
 
 
-class RayPool:
+class RayPool(BatchingExecutor):
     """`AnalysisPool`'s interface (submit, ready, drain, min_pending_seq, timings, close) on Ray."""
 
     def __init__(
@@ -159,12 +160,12 @@ class RayPool:
             import ray
         except ImportError as exc:
             raise RayUnavailable(NO_RAY) from exc
+        super().__init__()
         self._ray: Any = ray  # Ray's own annotations cover only part of its API
         self.limits = limits
         self.thumbs_dir = thumbs_dir
         self.analyzers = analyzers
         self.runner = runner
-        self.timings: Timings = {}
         self.nodes: Counter[str] = Counter()  # batches analysed per Ray node
         self._owns_ray = False  # connected (or started) here, so disconnected by close()
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -180,53 +181,16 @@ class RayPool:
             num_cpus=1, max_retries=0, runtime_env={"env_vars": ONE_BLAS_THREAD}
         )
         self._limits_ref = ray.put(limits)
-        self._inflight: dict[Any, Batch] = {}
-        self._open = Batch()
-        self._bytes = 0
 
     def _connect(self, address: str | None, workers: int | None) -> None:
         self._scratch = connect(address, workers)
         self._owns_ray = True
 
-    def min_pending_seq(self) -> int | None:
-        """The lowest sequence number not yet returned (tasks are numbered in submit order)."""
-        firsts = [b.tasks[0].seq for b in self._inflight.values() if b.tasks]
-        if self._open.tasks:
-            firsts.append(self._open.tasks[0].seq)
-        return min(firsts) if firsts else None
-
-    def submit(self, task: Task) -> Iterator[FileFacts]:
-        """Queue a task; yields results that had to be collected to make room for it."""
-        self._open.add(task)
-        if self._open.full:
-            yield from self._send()
-
-    def ready(self) -> Iterator[FileFacts]:
-        yield from self._collect(block=False)
-
-    def drain(self) -> Iterator[FileFacts]:
-        yield from self._send()
-        while self._inflight:
-            yield from self._collect(block=True)
-
     def _start(self, tasks: list[Task]) -> Any:
         return self._remote.remote(tasks, self._limits_ref, self.analyzers, self.runner)
 
-    def _send(self) -> Iterator[FileFacts]:
-        batch, self._open = self._open, Batch()
-        if not batch.tasks:
-            return
-        while self._inflight and (
-            len(self._inflight) >= self.max_inflight
-            or self._bytes + batch.data_bytes > MAX_INFLIGHT_BYTES
-        ):
-            yield from self._collect(block=True)
-        self._inflight[self._start(batch.tasks)] = batch
-        self._bytes += batch.data_bytes
-
     def _accept(self, done: RayBatch) -> list[FileFacts]:
-        for stage, seconds in done.result.timings.items():
-            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+        self._add_timings(done.result.timings)
         if self.thumbs_dir is not None:
             for sha256, data in done.thumbnails.items():
                 _file_thumbnail(self.thumbs_dir, sha256, data)
@@ -243,33 +207,20 @@ class RayPool:
         else:
             done, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
         for ref in done:
-            batch = self._inflight.pop(ref)
-            self._bytes -= batch.data_bytes
+            batch = self._taken(ref)
             try:
                 result: RayBatch = ray.get(ref)
             except ray.exceptions.RayError:
-                yield from self._retry(batch.tasks)
+                yield from isolate([batch.tasks], self._run_alone)
                 continue
             yield from self._accept(result)
 
-    def _retry(self, tasks: list[Task]) -> Iterator[FileFacts]:
-        """A batch whose worker died: halve it until the file that kills a worker is found."""
-        ray = self._ray
-        suspects = deque([tasks])
-        while suspects:
-            part = suspects.popleft()
-            try:
-                result: RayBatch = ray.get(self._start(part))
-            except ray.exceptions.RayError:
-                if len(part) == 1:
-                    yield digests_only(
-                        part[0], "analysis crashed its worker process; only digests recorded"
-                    )
-                else:
-                    half = len(part) // 2
-                    suspects.extendleft([part[half:], part[:half]])
-                continue
-            yield from self._accept(result)
+    def _run_alone(self, tasks: list[Task]) -> list[FileFacts] | None:
+        """One batch, waited for; None when its worker died."""
+        try:
+            return self._accept(self._ray.get(self._start(tasks)))
+        except self._ray.exceptions.RayError:
+            return None
 
     def close(self) -> None:
         ray = self._ray
