@@ -24,6 +24,7 @@
 #   sleuthkit  - fls checks our file listing against The Sleuth Kit's
 #   testdisk   - PhotoRec, the baseline of benchmarks/carve_bench.py
 #   xfsprogs   - an XFS volume filled from a prototype file (mkfs.xfs -p)
+#   exfatprogs - an exFAT volume (mkfs.exfat on an image file)
 #   cryptsetup-bin - a LUKS volume (luksFormat on an image file), recorded as encrypted
 #   parted     - an Apple partition map (mklabel mac) on an image file
 # `make demo` builds its stick-C device as an E01 the same way, so mtools, dosfstools, ntfs-3g,
@@ -36,7 +37,7 @@ video_build=(libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavde
 [ "${1:-runtime}" = "test" ] && want+=(chromium fonts-dejavu-core poppler-utils postgresql "${video_build[@]}")
 [ "${1:-runtime}" = "bench" ] && want+=(hashdeep postgresql "${video_build[@]}")
 disk_tools=(mtools dosfstools e2fsprogs ntfs-3g fdisk ewf-tools qemu-utils sleuthkit testdisk
-  xfsprogs cryptsetup-bin parted)
+  xfsprogs exfatprogs cryptsetup-bin parted)
 [ "${1:-runtime}" != "runtime" ] && want+=("${disk_tools[@]}")
 want+=(mtools dosfstools ntfs-3g fdisk ewf-tools)
 missing=()

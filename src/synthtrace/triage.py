@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from synthtrace.analyze.image import is_image_mime
 from synthtrace.case import Case
 from synthtrace.categories import NON_PERTINENT, CategoryError, categorise, undo_last
-from synthtrace.store.db import table_of, transaction
+from synthtrace.store.db import refresh_statistics, table_of, transaction
 from synthtrace.store.models import (
     CaseInfo,
     Evidence,
@@ -294,6 +294,7 @@ def rebuild(case: Case) -> str:
                 break
             refresh(s, ids)
         last = ids[-1]
+    refresh_statistics(case.engine, table_of(TriageRow).name, table_of(TriageDevice).name)
     with case.sessions() as s:
         counts = bucket_counts(s, Filters())
     pictures = sum(counts[b] for b in PICTURE_BUCKETS)

@@ -1,5 +1,5 @@
 """Each file system and partition table: FAT32, ext2, ext3, NTFS without a table, GPT, XFS (through
-dfvfs' own back-end), an Apple partition map, and an encrypted volume recorded as such."""
+dfvfs' own back-end), exFAT, an Apple partition map, and an encrypted volume recorded as such."""
 
 from __future__ import annotations
 
@@ -75,6 +75,28 @@ def test_xfs_through_the_dfvfs_back_end(scan_image: Callable[..., Records], tmp_
     # This back-end gives no file extents: carving would find the live picture again, so none.
     assert info["carving"].startswith("not done")
     assert not any(r["carved"] for r in members.values())
+
+
+def test_exfat_volume_is_identified_and_its_free_space_carved(
+    scan_image: Callable[..., Records], tmp_path: Path
+) -> None:
+    # exfatprogs makes the volume but writes no files without mounting it (which a test
+    # cannot): a picture is written into its free cluster heap instead, as a deleted one lies.
+    images.need("mkfs.exfat")
+    volume = images.blank(tmp_path / "vol.exfat", 16 * MiB)
+    images.run("mkfs.exfat", "-L", "STICK", volume)
+    boot = volume.read_bytes()[:512]
+    sector_shift, cluster_shift = boot[108], boot[109]
+    heap = int.from_bytes(boot[88:92], "little") << sector_shift
+    at = heap + (64 << (sector_shift + cluster_shift))  # well past the bitmap and up-case table
+    with volume.open("r+b") as fh:
+        fh.seek(at)
+        fh.write(PICTURE)
+    recs = scan_image(volume)
+    info = recs["vol.exfat"]["image"]["volumes"][0]
+    assert info["file_system"] == "exFAT"
+    carved = [r for r in _members(recs, "vol.exfat").values() if r["carved"]]
+    assert [(r["sha256"], r["image_offset"]) for r in carved] == [(sha(PICTURE), at)]
 
 
 def test_encrypted_volume_is_recorded_with_a_clear_error(

@@ -212,6 +212,23 @@ def test_rebuild_is_idempotent_and_reports(case: Case, mixed: dict[str, int]) ->
     )
 
 
+def test_rebuild_leaves_the_queue_tables_analysed_on_postgresql(
+    case: Case, mixed: dict[str, int]
+) -> None:
+    if case.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no visibility map: nothing to refresh")
+    triage.rebuild(case)
+    with case.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+            "FROM pg_stat_user_tables WHERE relname IN ('triage', 'triage_devices')"
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [
+        ("triage", True, True),
+        ("triage_devices", True, True),
+    ]
+
+
 def test_location_and_copies(case: Case) -> None:
     mid = seed.add_media(case, "a/first.jpg", label="laptop", data=b"same bytes")
     seed.add_media(case, "b/second.jpg", label="phone", data=b"same bytes")

@@ -144,3 +144,14 @@ def insert_ignore(session: Session, table: Any) -> Insert:
 def binary_collation(session: Session) -> str:
     """Byte-order collation name, so exports sort the same on every database."""
     return "C" if session.get_bind().dialect.name == "postgresql" else "BINARY"
+
+
+def refresh_statistics(engine: Engine, *tables: str) -> None:
+    """After a bulk rewrite of `tables`: on PostgreSQL, VACUUM ANALYZE them, so the planner
+    knows their new size and counts are index-only scans (the visibility map is set); waiting for
+    autovacuum leaves the review queue's first counts reading every row. SQLite needs neither."""
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(engine.dialect.identifier_preparer.quote(t) for t in tables)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM (ANALYZE) {names}")
