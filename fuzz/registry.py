@@ -37,6 +37,7 @@ _A, _G, _I, _M, _H = (
     "fuzz.harnesses.models",
     "fuzz.harnesses.hashlists",
 )
+_D, _W, _V = "fuzz.harnesses.disk", "fuzz.harnesses.artifacts", "fuzz.harnesses.video"
 _ARCHIVES = "synthtrace/evidence/archives.py"
 _FORMATS = "synthtrace/analyze/formats/"
 
@@ -96,6 +97,40 @@ TARGETS: list[Target] = [
     Target("icse", f"{_H}:icse_input", "synthtrace/match/formats/icse.py"),
     Target("csv", f"{_H}:csv_input", "synthtrace/match/formats/csvlist.py"),
     Target("text", f"{_H}:text_input", "synthtrace/match/formats/text.py"),
+    Target(
+        "vpdq",
+        f"{_H}:vpdq_input",
+        "synthtrace/match/formats/vpdq.py + video/vpdqfile.py",
+        ("synthtrace", "zipfile", "csv"),
+        max_len=64 * 1024,
+    ),
+    # Disk images: our EWF chunk reader, and download origins beside files.
+    Target("ewf", f"{_D}:ewf_input", "synthtrace/evidence/ewf.py", max_len=32 * 1024),
+    Target(
+        "origin", f"{_D}:origin_input", "synthtrace/evidence/origin.py", ("synthtrace", "plistlib")
+    ),
+    # Browser artifacts and wallet addresses.
+    Target(
+        "wallets", f"{_W}:wallets_input", "synthtrace/artifacts/wallet_analyzer.py + wallets.py"
+    ),
+    Target(
+        "firefox_logins", f"{_W}:firefox_logins_input", "synthtrace/artifacts/readers/firefox.py"
+    ),
+    Target(
+        "safari_downloads",
+        f"{_W}:safari_downloads_input",
+        "synthtrace/artifacts/readers/safari.py",
+        ("synthtrace", "plistlib"),
+    ),
+    Target(
+        "browser_sqlite",
+        f"{_W}:browser_sqlite_input",
+        "synthtrace/artifacts/readers/*.py + sqlitecopy.py",
+        max_len=32 * 1024,
+    ),
+    # Video container tags (what FFmpeg returns of them).
+    Target("iso6709", f"{_V}:iso6709_input", "synthtrace/video/metadata.py", max_len=256),
+    Target("video_tags", f"{_V}:video_tags_input", "synthtrace/video/provenance.py + metadata.py"),
 ]
 BY_NAME: dict[str, Target] = {t.name: t for t in TARGETS}
 

@@ -15,7 +15,11 @@ import json
 import lzma
 import os
 import pickle
+import plistlib
+import shutil
+import sqlite3
 import struct
+import subprocess
 import tarfile
 import tempfile
 import zipfile
@@ -471,6 +475,349 @@ def hash_cache_seeds() -> Seeds:
     return {"a1111": b"." + json.dumps(a1111).encode(), "fooocus": b"#" + fooocus.encode()}
 
 
+# --- disk images ----------------------------------------------------------------------------------
+
+EWF_SIGNATURE = b"EVF\x09\x0d\x0a\xff\x00"
+
+
+def _section(kind: bytes, at: int, body: bytes, last: bool = False) -> bytes:
+    """One EWF section at offset `at`: the 76-byte descriptor (type, next, size, Adler-32) and body.
+    The last section (`done`) points at itself."""
+    size = 76 + len(body)
+    head = kind.ljust(16, b"\x00") + struct.pack("<QQ", at if last else at + size, size)
+    head += bytes(40)
+    return head + struct.pack("<I", zlib.adler32(head)) + body
+
+
+def _ewf_chunks(raw: bytes, chunk_size: int, compress: bool) -> list[tuple[bytes, bool]]:
+    chunks = []
+    for start in range(0, len(raw), chunk_size):
+        piece = raw[start : start + chunk_size]
+        packed = zlib.compress(piece, 1)
+        if compress and len(packed) < len(piece):
+            chunks.append((packed, True))
+        else:  # stored, with its Adler-32 after it
+            chunks.append((piece + struct.pack("<I", zlib.adler32(piece)), False))
+    return chunks
+
+
+def _ewf_table(offsets: list[int], with_checksum: bool) -> bytes:
+    header = struct.pack("<IIQI", len(offsets), 0, 0, 0)
+    header += struct.pack("<I", zlib.adler32(header))
+    entries = struct.pack(f"<{len(offsets)}I", *offsets)
+    return header + entries + (struct.pack("<I", zlib.adler32(entries)) if with_checksum else b"")
+
+
+def ewf_image(
+    raw: bytes, sectors_per_chunk: int = 16, compress: bool = True, smart: bool = False
+) -> bytes:
+    """A one-segment EWF image of `raw` (whole 512-byte sectors), written by the format's layout
+    as libyal documents it: EWF-E01 (EnCase: a `volume`, the chunks in a `sectors` section, a
+    `table` and `table2` of their offsets) or, with `smart`, EWF-S01 (a short `volume` and the
+    chunks inside the `table` section, after the offsets). No header sections: the chunk reader
+    does not read them."""
+    chunk_size = sectors_per_chunk * 512
+    chunks = _ewf_chunks(raw, chunk_size, compress)
+    out = bytearray(EWF_SIGNATURE + b"\x01" + struct.pack("<HH", 1, 0))
+    sectors = len(raw) // 512
+    if smart:
+        volume = struct.pack("<IIIII", 1, len(chunks), sectors_per_chunk, 512, sectors)
+        out += _section(b"volume", len(out), volume.ljust(94, b"\x00"))
+        start = len(out) + 76 + 24 + 4 * len(chunks)
+    else:
+        volume = struct.pack("<BxxxIIIQ", 1, len(chunks), sectors_per_chunk, 512, sectors)
+        out += _section(b"volume", len(out), volume.ljust(1052, b"\x00"))
+        start = len(out) + 76
+    offsets, at = [], start
+    for data, compressed in chunks:
+        offsets.append(at | (0x80000000 if compressed else 0))
+        at += len(data)
+    body = b"".join(data for data, _ in chunks)
+    if smart:
+        out += _section(b"table", len(out), _ewf_table(offsets, False) + body)
+    else:
+        out += _section(b"sectors", len(out), body)
+        out += _section(b"table", len(out), _ewf_table(offsets, True))
+        out += _section(b"table2", len(out), _ewf_table(offsets, True))
+    out += _section(b"done", len(out), b"", last=True)
+    return bytes(out)
+
+
+def _ewf_raw(size: int) -> bytes:
+    """A small disk of zeros with benign text in two places (a few KB once compressed)."""
+    raw = bytearray(size)
+    raw[512 : 512 + len(TEXT) * 4] = TEXT * 4
+    tail = b"lighthouse log: all lamps lit\n" * 8
+    raw[size - 1024 : size - 1024 + len(tail)] = tail
+    return bytes(raw)
+
+
+def _ewfacquire(raw: bytes, fmt: str, compression: str) -> bytes | None:
+    """The image ewfacquire (libewf's tools) writes of `raw`, or None without it."""
+    tool = shutil.which("ewfacquire")
+    if tool is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        disk = Path(tmp) / "disk.raw"
+        disk.write_bytes(raw)
+        target = Path(tmp) / "seed"
+        args = [tool, "-u", "-q", "-t", str(target), "-f", fmt, "-c", compression, "-b", "16"]
+        args += ["-C", "CASE-1", "-E", "EV-1", "-e", "Examiner", "-D", "test disk", "-N", "benign"]
+        args += ["-m", "fixed", "-M", "physical", "-d", "sha1", str(disk)]
+        done = subprocess.run(args, capture_output=True, check=False, stdin=subprocess.DEVNULL)
+        made = [p for p in Path(tmp).iterdir() if p.name.startswith("seed.")]
+        if done.returncode != 0 or len(made) != 1:
+            return None
+        return made[0].read_bytes()
+
+
+def ewf_seeds() -> Seeds:
+    raw = _ewf_raw(12 * 1024)
+    seeds = {
+        "e01-deflate": ewf_image(raw),
+        "e01-stored": ewf_image(_ewf_raw(6 * 1024), compress=False),
+        "s01-deflate": ewf_image(raw, smart=True),
+    }
+    for name, fmt, compression, size in (
+        ("ewfacquire-encase6", "encase6", "deflate:fast", 12 * 1024),
+        ("ewfacquire-encase2", "encase2", "deflate:fast", 12 * 1024),
+        ("ewfacquire-smart", "smart", "deflate:fast", 12 * 1024),
+        ("ewfacquire-stored", "encase6", "none", 6 * 1024),
+    ):
+        made = _ewfacquire(_ewf_raw(size), fmt, compression)
+        if made is not None:
+            seeds[name] = made
+    return seeds
+
+
+def origin_seeds() -> Seeds:
+    """A Zone.Identifier stream, a quarantine attribute and WhereFroms lists (reserved domains)."""
+    zone = (
+        "[ZoneTransfer]\r\nZoneId=3\r\nReferrerUrl=https://forum.example.org/thread/7\r\n"
+        "HostUrl=https://files.example.org/lighthouse.jpg\r\n"
+    )
+    where = ["https://files.example.org/barn.png", "https://forum.example.org/"]
+    return {
+        "zone-identifier": zone.encode(),
+        "zone-identifier-utf16": zone.encode("utf-16"),
+        "quarantine": b"0083;65a1b2c3;Safari;3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+        "where-froms-binary": plistlib.dumps(where, fmt=plistlib.FMT_BINARY),
+        "where-froms-xml": plistlib.dumps(where),
+    }
+
+
+# --- browser artifacts and wallets ----------------------------------------------------------------
+
+
+def _b58_monero(raw: bytes) -> str:
+    """Monero's block-wise Base58 (8-byte blocks as 11 characters; the inverse of
+    wallets.monero_b58decode)."""
+    from synthtrace.artifacts.wallets import _MONERO_BLOCK, BASE58
+
+    sizes = {v: k for k, v in _MONERO_BLOCK.items()}
+    out = []
+    for start in range(0, len(raw), 8):
+        block = raw[start : start + 8]
+        num, chars = int.from_bytes(block, "big"), []
+        for _ in range(sizes[len(block)]):
+            num, digit = divmod(num, 58)
+            chars.append(BASE58[digit])
+        out.append("".join(reversed(chars)))
+    return "".join(out)
+
+
+def _bech32(hrp: str, version: int, program: bytes) -> str:
+    """BIP-173/350's reference encoder (the inverse of wallets.segwit_decode)."""
+    from synthtrace.artifacts.wallets import _CHARSET, BECH32, BECH32M, _hrp_expand, _polymod
+
+    acc = bits = 0
+    data = [version]
+    for b in program:
+        acc, bits = (acc << 8) | b, bits + 8
+        while bits >= 5:
+            bits -= 5
+            data.append((acc >> bits) & 31)
+    if bits:
+        data.append((acc << (5 - bits)) & 31)
+    const = BECH32 if version == 0 else BECH32M
+    poly = _polymod([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ const
+    return (
+        hrp
+        + "1"
+        + "".join(_CHARSET[d] for d in data + [(poly >> 5 * (5 - i)) & 31 for i in range(6)])
+    )
+
+
+def wallet_addresses() -> dict[str, str]:
+    """One valid address of each kind the finder knows, made from hashes of benign words (no
+    one's wallet: nobody holds the keys of a hash)."""
+    import base58
+
+    from synthtrace.artifacts.wallets import eip55, keccak256
+
+    h = {w: hashlib.sha256(w.encode()).digest() for w in WORDS}
+    spend = bytes([18]) + h["barn"] + h["lake"]
+    return {
+        "bitcoin-p2pkh": base58.b58encode_check(b"\x00" + h["barn"][:20]).decode(),
+        "bitcoin-p2sh": base58.b58encode_check(b"\x05" + h["lake"][:20]).decode(),
+        "litecoin-p2pkh": base58.b58encode_check(b"\x30" + h["meadow"][:20]).decode(),
+        "bitcoin-p2wpkh": _bech32("bc", 0, h["harbour"][:20]),
+        "bitcoin-taproot": _bech32("bc", 1, h["lighthouse"]),
+        "litecoin-p2wsh": _bech32("ltc", 0, h["barn"]),
+        "ethereum-eip55": "0x" + eip55(h["lake"][:20].hex()),
+        "ethereum-lower": "0x" + h["meadow"][:20].hex(),
+        "monero": _b58_monero(spend + keccak256(spend)[:4]),
+    }
+
+
+def wallets_seeds() -> Seeds:
+    addresses = wallet_addresses()
+    note = "".join(f"{kind}: {value}\n" for kind, value in addresses.items())
+    mixed = f"send to {addresses['monero']}, or {addresses['bitcoin-p2pkh'][:-1]}x (typo)\n"
+    return {
+        "note": note.encode(),
+        "note-utf16": ("\ufeff" + note).encode("utf-16-le"),
+        "json": json.dumps({"donate": list(addresses.values())[:4]}).encode(),
+        "mixed": mixed.encode() + b"x " * 80 + note.encode(),
+    }
+
+
+def firefox_logins_seeds() -> Seeds:
+    def login(i: int, site: str) -> dict[str, Any]:
+        return {
+            "id": i,
+            "hostname": site,
+            "httpRealm": None,
+            "formSubmitURL": site + "/login",
+            "usernameField": "user",
+            "passwordField": "pass",
+            "encryptedUsername": "MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECNotARealKey=",
+            "encryptedPassword": "MDoEEPgAAAAAAAAAAAAAAAAAAAEwFAYIKoZIhvcNAwcECNeverDecrypted=",
+            "guid": f"{{0000000{i}-0000-0000-0000-000000000000}}",
+            "encType": 1,
+            "timeCreated": 1_700_000_000_000 + i,
+            "timeLastUsed": 1_700_000_500_000,
+            "timePasswordChanged": 1_700_000_000_000,
+            "timesUsed": i,
+        }
+
+    logins = [login(1, "https://forum.example.org"), login(2, "https://shop.example.com")]
+    odd = [{"hostname": "https://example.org", "timeCreated": -5, "timesUsed": "x"}, 7, {}]
+    return {
+        "logins": json.dumps({"nextId": 3, "logins": logins, "version": 3}, indent=1).encode(),
+        "odd": json.dumps({"logins": odd}).encode(),
+    }
+
+
+def safari_downloads_seeds() -> Seeds:
+    from datetime import datetime
+
+    added = datetime(2024, 5, 1, 12, 30, 0)
+    entries = [
+        {
+            "DownloadEntryIdentifier": "00000001-AAAA-BBBB-CCCC-DDDDDDDDDDDD",
+            "DownloadEntryURL": "https://files.example.org/lighthouse.jpg",
+            "DownloadEntryPath": "~/Downloads/lighthouse.jpg",
+            "DownloadEntryProgressBytesSoFar": 1000,
+            "DownloadEntryProgressTotalToLoad": 1000,
+            "DownloadEntryDateAddedKey": added,
+            "DownloadEntryDateFinishedKey": added.replace(second=2),
+            "DownloadEntryRemoveWhenDoneKey": False,
+        },
+        {
+            "DownloadEntryURL": "https://files.example.org/barn.png",
+            "DownloadEntryDateAddedKey": 1.5,
+        },
+    ]
+    doc = {"DownloadHistory": entries}
+    return {
+        "binary": plistlib.dumps(doc, fmt=plistlib.FMT_BINARY),
+        "xml": plistlib.dumps(doc),
+    }
+
+
+_BROWSER_SCHEMAS = {
+    # Only the tables and columns the readers select, so each database stays a few pages.
+    "chromium-history": """
+CREATE TABLE urls(id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR);
+CREATE TABLE visits(id INTEGER PRIMARY KEY, url INTEGER, visit_time INTEGER, transition INTEGER);
+CREATE TABLE downloads(id INTEGER PRIMARY KEY, current_path LONGVARCHAR, target_path LONGVARCHAR,
+  start_time INTEGER, end_time INTEGER, received_bytes INTEGER, total_bytes INTEGER, state INTEGER,
+  referrer VARCHAR, tab_url VARCHAR, tab_referrer_url VARCHAR, mime_type VARCHAR);
+CREATE TABLE downloads_url_chains(id INTEGER, chain_index INTEGER, url LONGVARCHAR,
+  PRIMARY KEY (id, chain_index));
+INSERT INTO urls VALUES (1, 'https://forum.example.org/', 'Lighthouse forum'),
+  (2, 'https://shop.example.com/barn', NULL);
+INSERT INTO visits VALUES (1, 1, 13350000000000000, 805306369), (2, 2, 13350000100000000, 0),
+  (3, 1, -5, 7);
+INSERT INTO downloads VALUES (1, 'C:\\Users\\a\\Downloads\\barn.png.crdownload',
+  'C:\\Users\\a\\Downloads\\barn.png', 13350000200000000, 13350000300000000, 1000, 1000, 1,
+  'https://forum.example.org/', '', '', 'image/png');
+INSERT INTO downloads_url_chains VALUES (1, 0, 'https://files.example.org/r'),
+  (1, 1, 'https://files.example.org/barn.png');
+""",
+    "chromium-logins": """
+CREATE TABLE logins(origin_url VARCHAR, signon_realm VARCHAR, username_value VARCHAR,
+  date_created INTEGER, date_last_used INTEGER, times_used INTEGER, blacklisted_by_user INTEGER);
+INSERT INTO logins VALUES ('https://forum.example.org/login', 'https://forum.example.org/',
+  'riverbank', 13350000000000000, 13350000500000000, 3, 0),
+  ('https://shop.example.com/', 'https://shop.example.com/', '', 0, 0, NULL, 1);
+""",
+    "firefox-places": """
+CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR);
+CREATE TABLE moz_historyvisits(id INTEGER PRIMARY KEY, place_id INTEGER, visit_date INTEGER,
+  visit_type INTEGER);
+CREATE TABLE moz_anno_attributes(id INTEGER PRIMARY KEY, name VARCHAR(32));
+CREATE TABLE moz_annos(id INTEGER PRIMARY KEY, place_id INTEGER, anno_attribute_id INTEGER,
+  content LONGVARCHAR, dateAdded INTEGER);
+INSERT INTO moz_places VALUES (1, 'https://forum.example.org/', 'Lighthouse forum'),
+  (2, 'https://files.example.org/barn.png', NULL);
+INSERT INTO moz_historyvisits VALUES (1, 1, 1700000000000000, 2), (2, 2, 1700000100000000, 7);
+INSERT INTO moz_anno_attributes VALUES (1, 'downloads/destinationFileURI'),
+  (2, 'downloads/metaData'), (3, 'downloads/destinationFileName');
+INSERT INTO moz_annos VALUES (1, 2, 1, 'file:///C:/Users/a/Downloads/barn%20red.png',
+  1700000100000000), (2, 2, 2, '{"state": 1, "endTime": 1700000200000, "fileSize": 1000}',
+  1700000100000000), (3, 2, 3, 'barn red.png', 1700000100000000);
+""",
+    "firefox-downloads": """
+CREATE TABLE moz_downloads(id INTEGER PRIMARY KEY, name TEXT, source TEXT, target TEXT,
+  startTime INTEGER, endTime INTEGER, state INTEGER, referrer TEXT, maxBytes INTEGER,
+  mimeType TEXT);
+INSERT INTO moz_downloads VALUES (1, 'barn.png', 'https://files.example.org/barn.png',
+  'file:///home/a/Downloads/barn.png', 1300000000000000, 1300000002000000, 1,
+  'https://forum.example.org/', 1000, 'image/png');
+""",
+    "safari-history": """
+CREATE TABLE history_items(id INTEGER PRIMARY KEY, url TEXT);
+CREATE TABLE history_visits(id INTEGER PRIMARY KEY, history_item INTEGER, visit_time REAL,
+  title TEXT, load_successful BOOLEAN);
+INSERT INTO history_items VALUES (1, 'https://forum.example.org/'), (2, 'https://example.com/');
+INSERT INTO history_visits VALUES (1, 1, 736000000.25, 'Lighthouse forum', 1),
+  (2, 2, 736000100.0, NULL, 0);
+""",
+}
+
+
+def _sqlite(schema: str) -> bytes:
+    """A database of `schema` in 512-byte pages, vacuumed: a page per table and a few more."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "db"
+        con = sqlite3.connect(path, isolation_level=None)
+        try:
+            con.execute("PRAGMA page_size=512")
+            con.executescript(schema)
+            con.execute("VACUUM")
+        finally:
+            con.close()
+        return path.read_bytes()
+
+
+def browser_sqlite_seeds() -> Seeds:
+    seeds = {name: _sqlite(schema) for name, schema in _BROWSER_SCHEMAS.items()}
+    seeds["all-browsers"] = _sqlite("".join(_BROWSER_SCHEMAS.values()))
+    return seeds
+
+
 # --- hash lists -----------------------------------------------------------------------------------
 
 WORDS = ("barn", "lake", "lighthouse", "meadow", "harbour")
@@ -517,6 +864,7 @@ def vics_seeds() -> Seeds:
     return {
         "v1-media": json.dumps(v1, indent=1).encode(),
         "v2-cases": b"\xef\xbb\xbf" + json.dumps(v2).encode(),
+        "v2-vpdq": vics_vpdq_seed(),
     }
 
 
@@ -548,6 +896,108 @@ def text_seeds() -> Seeds:
     }
 
 
+def _vpdq_frames(words: tuple[str, ...] = WORDS) -> list[tuple[int, int, str, float]]:
+    return [(i * 30, 60 + 8 * i, _digests(w)[2], float(i)) for i, w in enumerate(words)]
+
+
+def vpdq_seeds() -> Seeds:
+    """ThreatExchange vpdq files, a zip of them and a CSV of python-threatexchange signals."""
+    frames = _vpdq_frames()
+    text = "".join(f"{f},{q},{pdq},{ts:.3f}\n" for f, q, pdq, ts in frames)
+    signal = json.dumps([{"hash": pdq, "quality": q, "timestamp": ts} for _f, q, pdq, ts in frames])
+    short = json.dumps([{"hash": _digests("lake")[2], "quality": 90}])
+    rows = [
+        "id,category,series,vpdq",
+        f'barn-clip,1,harbour,"{signal.replace(chr(34), chr(34) * 2)}"',
+        f'lake-clip,2,,"{short.replace(chr(34), chr(34) * 2)}"',
+    ]
+    return {
+        "vpdq-text": text.encode(),
+        "vpdq-text-comments": (
+            "# vpdq-hash-video output\n\n" + text.replace("\n", "\r\n")
+        ).encode(),
+        "zip": _zip({"videos/barn.vpdq.txt": text.encode(), "lake.txt": text[:150].encode()}),
+        "csv-signals": "\n".join(rows).encode(),
+        "tsv-signals": f"name\tvpdq_signal\nbarn\t{signal}\n".encode(),
+    }
+
+
+def vics_vpdq_seed() -> bytes:
+    """A VICS v2 hash set whose Media carries a vPDQ signal among its AlternativeHashes."""
+    signal = json.dumps(
+        [{"hash": pdq, "quality": q, "timestamp": ts} for _f, q, pdq, ts in _vpdq_frames()]
+    )
+    md5, sha1, _ = _digests("harbour")
+    media = {"MediaID": 1, "MD5": md5, "SHA1": sha1, "Category": 1}
+    media["AlternativeHashes"] = [{"HashName": "vPDQ", "HashValue": signal}]
+    doc = {"@odata.context": "/hashset/$metadata#Media", "value": [media]}
+    return json.dumps(doc).encode()
+
+
+# --- video container tags -------------------------------------------------------------------------
+
+
+def iso6709_seeds() -> Seeds:
+    return {
+        "degrees": b"+48.8584+002.2945/",
+        "altitude-crs": b"+40.7484-073.9857+100.000CRSWGS_84/",
+        "minutes": b"-3330.5+01510.2/",
+        "seconds": b"+352139.5+1384339/",
+        "zero": b"+00.0000+000.0000/",
+    }
+
+
+def video_tags_seeds() -> Seeds:
+    """Container tags as FFmpeg returns them: phones' capture tags, ComfyUI's graph (both ways
+    its video nodes write it) and an XMP packet with an IPTC source type."""
+    from fuzz.harnesses.video import encode_tags
+    from synthtrace.analyze.formats import FORMATS
+
+    comfy = next(f for f in FORMATS if f.name == "comfyui")
+    texts = next(e.metadata.texts for e in comfy.examples() if "prompt" in e.metadata.texts)
+    workflow = texts.get("workflow", '{"nodes": []}')
+    mp4 = "mov,mp4,m4a,3gp,3g2,mj2"
+    return {
+        "quicktime-phone": encode_tags(
+            mp4,
+            {
+                "major_brand": "qt  ",
+                "creation_time": "2024-05-01T12:30:00.000000Z",
+                "com.apple.quicktime.make": "ExampleCam",
+                "com.apple.quicktime.model": "Model 1",
+                "com.apple.quicktime.software": "17.4",
+                "com.apple.quicktime.creationdate": "2024-05-01T14:30:00+0200",
+                "com.apple.quicktime.location.ISO6709": "+48.8584+002.2945+035.000/",
+            },
+        ),
+        "android-phone": encode_tags(
+            mp4,
+            {
+                "com.android.version": "14",
+                "com.android.manufacturer": "ExamplePhone",
+                "com.android.model": "P1",
+                "location": "+37.4220-122.0841/",
+                "location-eng": "+37.4220-122.0841/",
+            },
+        ),
+        "comfyui-comment": encode_tags(
+            mp4,
+            {
+                "encoder": "Lavf60.16.100",
+                "comment": json.dumps(
+                    {"prompt": texts["prompt"], "workflow": json.loads(workflow)}
+                ),
+            },
+        ),
+        "comfyui-tags": encode_tags(
+            "matroska,webm", {"PROMPT": texts["prompt"], "WORKFLOW": workflow, "ENCODER": "x"}
+        ),
+        "xmp": encode_tags(
+            mp4, {"xmp": xmp_seeds()["attributes"].decode(), "comment": "a lighthouse at dusk"}
+        ),
+    }
+
+
 BUILDERS: dict[str, Callable[[], Seeds]] = {
     "zip": zip_seeds,
     "tar": tar_seeds,
@@ -568,9 +1018,18 @@ BUILDERS: dict[str, Callable[[], Seeds]] = {
     "torch_zip": torch_zip_seeds,
     "hash_cache": hash_cache_seeds,
     "vics": vics_seeds,
+    "vpdq": vpdq_seeds,
     "icse": icse_seeds,
     "csv": csv_seeds,
     "text": text_seeds,
+    "ewf": ewf_seeds,
+    "origin": origin_seeds,
+    "wallets": wallets_seeds,
+    "firefox_logins": firefox_logins_seeds,
+    "safari_downloads": safari_downloads_seeds,
+    "browser_sqlite": browser_sqlite_seeds,
+    "iso6709": iso6709_seeds,
+    "video_tags": video_tags_seeds,
 }
 FORMAT_TARGETS = (
     "a1111",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import struct
 import tarfile
 import zlib
@@ -16,17 +17,26 @@ from pathlib import Path
 
 import pytest
 from fuzz.registry import BY_NAME
+from fuzz.seeds import ewf_image
 
 from synthtrace.analyze import c2pa_reader
 from synthtrace.analyze.content import Content
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
+from synthtrace.artifacts.readers.base import Opened, Problems
+from synthtrace.artifacts.readers.chromium import ChromiumHistory
+from synthtrace.artifacts.readers.firefox import FirefoxLogins
+from synthtrace.artifacts.sqlitecopy import DatabaseError, open_readonly, working_copy
 from synthtrace.evidence.archives import ArchiveError
 from synthtrace.evidence.entry import Entry
+from synthtrace.evidence.ewf import EwfError, EwfMedia
 from synthtrace.evidence.reading import Budget
 from synthtrace.evidence.walk import WalkContext
 from synthtrace.limits import Limits
-from synthtrace.match.formats.base import FormatError, ReadOptions
+from synthtrace.match.formats.base import BadRecord, FormatError, ListRecord, ReadOptions
 from synthtrace.match.formats.vics import VicsList
+from synthtrace.match.formats.vpdq import VpdqList
+from synthtrace.video.provenance import VideoTags, video_metadata
+from synthtrace.video.vpdqfile import VpdqFormatError, parse_signal
 
 CRASHES = Path(__file__).parent / "crashes"
 INPUTS = sorted(p for p in CRASHES.glob("*/*") if p.is_file())
@@ -38,7 +48,7 @@ def test_fuzzer_input_no_longer_escapes(path: Path) -> None:
 
 
 def test_every_finding_has_its_input() -> None:
-    assert {p.parent.name for p in INPUTS} >= {"zip", "tar", "xz"}
+    assert {p.parent.name for p in INPUTS} >= {"zip", "tar", "xz", "ewf", "vpdq", "browser_sqlite"}
 
 
 # --- archives: what the opener now yields ---------------------------------------------------------
@@ -257,3 +267,235 @@ def test_vics_key_that_is_not_utf8_is_a_format_error() -> None:
     doc = b'{"\xc0\x8fdata.context": "x#Media", "value": []}'
     with pytest.raises(FormatError, match="not UTF-8 JSON near byte"):
         list(VicsList().parse(io.BytesIO(doc), ReadOptions()))
+
+
+# --- EWF chunk reader -----------------------------------------------------------------------------
+
+
+def _ewf(data: bytes, tmp_path: Path) -> EwfMedia:
+    path = tmp_path / "x.E01"
+    path.write_bytes(data)
+    return EwfMedia([str(path)])
+
+
+def _patch(data: bytes, at: int, raw: bytes) -> bytes:
+    return data[:at] + raw + data[at + len(raw) :]
+
+
+EWF_RAW = b"".join(bytes([65 + i % 26]) * 512 for i in range(24))  # 12 KiB, no zero chunk
+VOLUME_BODY = 13 + 76  # ewf_image writes the volume section first, then the sectors and table
+
+
+def _e01_table_entries(data: bytes) -> int:
+    """Where ewf_image's E01 table lists its offsets."""
+    sectors_size = int(struct.unpack_from("<Q", data, VOLUME_BODY + 1052 + 24)[0])
+    return VOLUME_BODY + 1052 + sectors_size + 76 + 24
+
+
+def test_ewf_smart_last_chunk_is_read(tmp_path: Path) -> None:
+    # EWF-S01 (SMART) keeps its chunks inside the table section: the last one was taken to end
+    # where the table starts, so it read as zeros and was named bad. Found building the seeds.
+    media = _ewf(ewf_image(EWF_RAW, smart=True), tmp_path)
+    assert media.read() == EWF_RAW
+    assert media.bad_chunks == [] and media.errors == []
+
+
+def test_ewf_chunk_size_beyond_reason_is_left_to_libewf(tmp_path: Path) -> None:
+    # 2^31 sectors of 2^31 bytes per chunk: each read allocated a chunk (OverflowError,
+    # MemoryError); now an EwfError, and the scan reads the image with libewf.
+    data = _patch(ewf_image(EWF_RAW), VOLUME_BODY + 8, struct.pack("<II", 1 << 31, 1 << 31))
+    with pytest.raises(EwfError, match="more than this reader takes"):
+        _ewf(data, tmp_path)
+
+
+@pytest.mark.parametrize("base", [1 << 62, (1 << 64) - 1024])
+def test_ewf_chunk_past_its_segment_reads_as_zeros(base: int, tmp_path: Path) -> None:
+    # A table's base offset past the file: seek raised OSError (EINVAL) or ValueError.
+    data = ewf_image(EWF_RAW)
+    table = _e01_table_entries(data) - 24
+    media = _ewf(_patch(data, table + 8, struct.pack("<Q", base)), tmp_path)
+    assert media.read() == bytes(len(EWF_RAW))
+    assert [why for _, why in media.bad_chunks] == ["lies past the end of its segment file"] * 2
+
+
+def test_ewf_chunk_claiming_gigabytes_reads_what_a_chunk_holds(tmp_path: Path) -> None:
+    # The last chunk of a stored image ends with its sectors section, which claimed 2^40 bytes:
+    # the whole claim was read into memory (MemoryError). Also a table claiming 2^32 entries.
+    data = ewf_image(EWF_RAW, compress=False)
+    data = _patch(data, VOLUME_BODY + 1052 + 24, struct.pack("<Q", 1 << 40))
+    media = _ewf(data, tmp_path)
+    assert media.read() == EWF_RAW
+    data = ewf_image(EWF_RAW)
+    many = _patch(data, _e01_table_entries(data) - 24, struct.pack("<I", 0xFFFFFFFF))
+    assert _ewf(many, tmp_path).read() == EWF_RAW
+
+
+# --- browser databases and files ------------------------------------------------------------------
+
+
+def _open_db(data: bytes, tmp_path: Path) -> sqlite3.Connection:
+    copy, _ = working_copy(_write(tmp_path / "staged", data), None, tmp_path / "work", "History")
+    return open_readonly(copy)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_sqlite_schema_error_quoting_bytes_that_are_not_utf8_is_a_database_error(
+    tmp_path: Path,
+) -> None:
+    # SQLite's "malformed database schema" quotes the schema: the sqlite3 module decoded that
+    # message as strict UTF-8 and raised UnicodeDecodeError out of open_readonly.
+    data = (CRASHES / "browser_sqlite" / "schema-message-not-utf8").read_bytes()
+    with pytest.raises(DatabaseError, match="malformed database schema"):
+        _open_db(data, tmp_path)
+
+
+def test_sqlite_out_of_memory_on_a_damaged_file_is_a_database_error(tmp_path: Path) -> None:
+    # SQLITE_NOMEM (a damaged record) is a MemoryError from the sqlite3 module.
+    data = (CRASHES / "browser_sqlite" / "sqlite-nomem").read_bytes()
+    with pytest.raises(DatabaseError, match="MemoryError"):
+        _open_db(data, tmp_path)
+
+
+@pytest.mark.parametrize("value", ["1e999", "-1e999", "X'FF00'"])
+def test_raw_cells_in_extra_are_json(value: str, tmp_path: Path) -> None:
+    # An infinite REAL time went to extra.raw_time, a BLOB or infinite byte count to the
+    # download's extra: json.dumps wrote Infinity (which PostgreSQL's JSONB refuses) or raised.
+    from fuzz.seeds import _BROWSER_SCHEMAS, _sqlite
+
+    schema = _BROWSER_SCHEMAS["chromium-history"]
+    data = _sqlite(
+        f"{schema}UPDATE visits SET visit_time = {value};"
+        f"UPDATE downloads SET start_time = {value}, received_bytes = {value}, mime_type = {value};"
+    )
+    con = _open_db(data, tmp_path)
+    try:
+        found = list(
+            ChromiumHistory().read(Opened(tmp_path / "History", "History", con), Problems())
+        )
+    finally:
+        con.close()
+    assert found
+    for item in found:
+        json.dumps(item.extra, allow_nan=False)
+    downloads = [f.extra for f in found if f.kind == "download"]
+    assert downloads and downloads[0] is not None
+    extra = downloads[0]
+    if value.startswith("X"):  # a BLOB: as text, as the reader's other text cells
+        assert extra["received"] == extra["mime_type"] == "\ufffd\x00"
+    else:
+        assert extra["raw_time"] == extra["received"] == str(float(value))
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_logins_json_time_that_is_no_number_keeps_its_name(number: str, tmp_path: Path) -> None:
+    # Python's json reads NaN and Infinity; the raw time went into extra as a float.
+    path = _write(
+        tmp_path / "logins.json",
+        f'{{"logins": [{{"hostname": "https://example.org", "timeCreated": {number}}}]}}'.encode(),
+    )
+    [found] = FirefoxLogins().read(Opened(path, "logins.json"), Problems())
+    assert found.time is None
+    assert json.loads(json.dumps(found.extra, allow_nan=False))["raw_time"] == str(float(number))
+
+
+# --- vPDQ lists -----------------------------------------------------------------------------------
+
+
+def _vpdq(data: bytes) -> list[object]:
+    return list(VpdqList().parse(io.BytesIO(data), ReadOptions(source="barn.vpdq.txt")))
+
+
+PDQ = "f" * 64
+
+
+@pytest.mark.parametrize(
+    ("what", "member"),
+    [
+        ("encrypted", _zip(b"barn.txt", f"0,100,{PDQ},0.000\n".encode(), flags=1)),  # RuntimeError
+        ("not deflate", _zip(b"barn.txt", b"\xff" * 8, method=8)),  # zlib.error
+        ("truncated", _zip(b"barn.txt", b"", method=8, stored_size=64)),  # EOFError
+    ],
+)
+def test_unreadable_vpdq_zip_member_is_a_bad_record(what: str, member: bytes) -> None:
+    [bad] = _vpdq(member)
+    assert isinstance(bad, BadRecord) and "unreadable member" in bad.reason, what
+
+
+@pytest.mark.parametrize(
+    ("what", "data"),
+    [
+        ("unknown version", _zip(b"barn.txt", b"x", version=255)),  # NotImplementedError
+        ("name not UTF-8", _zip(b"b\xffrn.txt", b"x", flags=0x800)),  # UnicodeDecodeError
+    ],
+)
+def test_vpdq_zip_zipfile_refuses_is_a_format_error(what: str, data: bytes) -> None:
+    with pytest.raises(FormatError):
+        _vpdq(data)
+
+
+def test_vpdq_zip_member_with_an_empty_name_is_read() -> None:
+    # ZipInfo.is_dir() indexes the name's last character: IndexError.
+    [record] = _vpdq(_zip(b"", f"0,100,{PDQ},0.000\n".encode()))
+    assert isinstance(record, ListRecord) and record.hashes[0][0] == "vpdq"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"0,100,{PDQ},1e999\n".encode(),  # the text format: float() gives inf
+        b'id,vpdq\nbarn,"[{""hash"": ""'
+        + PDQ.encode()
+        + b'"", ""quality"": 90, ""timestamp"": NaN}]"\n',
+        b'id,vpdq\nbarn,"[{""hash"": ""'
+        + PDQ.encode()
+        + b'"", ""quality"": 90, ""timestamp"": 1'
+        + b"0" * 400
+        + b'}]"\n',
+    ],
+    ids=["text-inf", "signal-nan", "signal-int-past-float"],
+)
+def test_vpdq_timestamp_that_is_not_finite_is_a_bad_line(data: bytes) -> None:
+    # The frames go into the entry's extra (a JSON column): NaN and Infinity were kept.
+    items = _vpdq(data)
+    assert not any(isinstance(i, ListRecord) for i in items)
+    assert any(isinstance(i, BadRecord) and "finite" in i.reason for i in items), items
+
+
+def test_vpdq_signal_nested_too_deep_is_not_vpdq() -> None:
+    # json.loads raises RecursionError, not ValueError, on deep nesting. Found reading the code.
+    with pytest.raises(VpdqFormatError, match="not JSON"):
+        parse_signal("[" * 100_000)
+
+
+# --- video tags -----------------------------------------------------------------------------------
+
+
+def test_video_comment_nested_too_deep_stays_a_comment() -> None:
+    # The same RecursionError out of video_metadata's JSON comment. Found reading the code.
+    comment = '{"prompt": ' + "[" * 100_000
+    meta = video_metadata(VideoTags("mov,mp4", {"comment": comment}, None))
+    assert meta.comment == comment and "prompt" not in meta.texts
+
+
+# --- wallet addresses -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("after", "found"), [(b"xyz and more", 0), (b" and more", 1)])
+def test_wallet_run_cut_by_a_block_edge_is_read_whole(after: bytes, found: int) -> None:
+    # A file over 4 MiB is searched a block at a time: a run of letters and digits cut by the
+    # block's end was checked as it stood, so a valid address followed by more letters (no
+    # address, in memory) counted at the edge. The wallets target reads by short blocks.
+    from fuzz.seeds import wallet_addresses
+
+    from synthtrace.artifacts.wallet_analyzer import CHUNK, WalletAnalyzer
+
+    address = wallet_addresses()["bitcoin-p2pkh"].encode()
+    data = b"x " * ((CHUNK - len(address)) // 2) + address + after
+    assert data.index(address) + len(address) == CHUNK
+    content = Content("notes/big.txt", "text/plain", len(data), "0" * 64, lambda: io.BytesIO(data))
+    facts = WalletAnalyzer().analyze(content, Limits()).facts or []
+    assert [f["count"] for f in facts] == [1] * found

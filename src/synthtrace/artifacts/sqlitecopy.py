@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from synthtrace.errors import describe
+
 HEADER = b"SQLite format 3\x00"
 SECONDS = 600  # one database's extraction; past this it stops with an error
+# What the sqlite3 module raises on a damaged file besides sqlite3.Error: MemoryError for
+# SQLITE_NOMEM (a record claiming gigabytes), UnicodeDecodeError for an error message quoting
+# bytes of the file that are not UTF-8 ("malformed database schema (...)").
+SQLITE_OTHER_ERRORS = (MemoryError, UnicodeDecodeError)
 
 
 class DatabaseError(Exception):
@@ -83,6 +89,12 @@ def _guard(con: sqlite3.Connection, seconds: float = SECONDS) -> None:
     con.execute("PRAGMA cell_size_check=ON")
 
 
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError) and isinstance(exc.object, bytes):
+        return exc.object.decode("utf-8", "replace")  # SQLite's message, quoting the file
+    return str(exc) or describe(exc)
+
+
 def open_readonly(copy: Path, seconds: float = SECONDS) -> sqlite3.Connection:
     """The working copy, read-only and immutable; raises DatabaseError if SQLite refuses it."""
     uri = f"{copy.resolve().as_uri()}?mode=ro&immutable=1"
@@ -91,8 +103,8 @@ def open_readonly(copy: Path, seconds: float = SECONDS) -> sqlite3.Connection:
         _guard(con, seconds)
         con.execute("PRAGMA query_only=ON")
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error as exc:
-        raise DatabaseError(f"SQLite could not open it: {exc}") from exc
+    except (sqlite3.Error, *SQLITE_OTHER_ERRORS) as exc:
+        raise DatabaseError(f"SQLite could not open it: {_message(exc)}") from exc
     # Damage can leave text that is not UTF-8: replaced, never a reason to stop reading.
     con.text_factory = partial(str, encoding="utf-8", errors="replace")
     return con

@@ -8,6 +8,7 @@ found; the artifact pass puts them on each device that holds the file.
 from __future__ import annotations
 
 import codecs
+import string
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,6 +38,7 @@ SCAN_BYTES = 256 * MiB  # past this a text file is a log, not a note: the rest i
 MAX_ADDRESSES = 1000  # distinct addresses kept per file
 CHUNK = 4 * MiB
 OVERLAP = 128  # longer than any address, so one cut by a chunk edge is found whole
+_ALNUM = (string.ascii_letters + string.digits).encode()
 
 
 def is_text(mime: str) -> bool:
@@ -76,10 +78,22 @@ class WalletAnalyzer:
         found: dict[str, dict[str, Any]] = {}
         errors: list[str] = []
         tail = b""
-        for block in _ascii_blocks(_blocks(content)):
+        searched = 0  # how much of `tail` was searched already
+        blocks = _ascii_blocks(_blocks(content))
+        block = next(blocks, None)
+        while block is not None:
+            following = next(blocks, None)
             # The previous block's last bytes go first, so an address cut by the edge is found
-            # whole; addresses lying inside those bytes alone were counted already.
-            for wallet in find_wallets(tail + block, after=len(tail)):
+            # whole; addresses lying inside those bytes alone were counted already. Letters and
+            # digits at the end of a block may go on in the next one: they wait for it (the
+            # start of a longer run is no address).
+            data = tail + block
+            end = len(data)
+            if following is not None:
+                run_start = len(data.rstrip(_ALNUM))
+                if end - run_start <= OVERLAP:
+                    end = run_start
+            for wallet in find_wallets(data[:end], after=searched):
                 entry = found.get(wallet.value)
                 if entry is not None:
                     entry["count"] += 1
@@ -94,7 +108,9 @@ class WalletAnalyzer:
                     "checksum": wallet.checksum,
                     "count": 1,
                 }
-            tail = block[-OVERLAP:]
+            tail = data[-OVERLAP:]
+            searched = max(0, end - (len(data) - len(tail)))
+            block = following
         if content.size > SCAN_BYTES:
             errors.append(f"wallet addresses searched in the first {SCAN_BYTES // MiB} MiB only")
         return AnalyzerResult(list(found.values()) or None, errors)

@@ -27,6 +27,10 @@ from typing import BinaryIO
 SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"LVF\x09\x0d\x0a\xff\x00")
 DESCRIPTOR = 76
 CACHE_CHUNKS = 256  # 8 MiB of 32 KiB chunks
+CACHE_BYTES = 8 << 20  # and never more than this, whatever size the chunks are
+# Writers use 32 KiB chunks (64 sectors), EnCase up to a few MiB: a volume section claiming more
+# is left to libewf, rather than read a chunk at a time into memory here.
+MAX_CHUNK = 64 << 20
 
 
 class EwfError(Exception):
@@ -56,6 +60,7 @@ class EwfMedia:
         self._cache: OrderedDict[int, bytes] = OrderedDict()
         self._pos = 0
         self._bad: set[int] = set()
+        self._ends: list[int] = []  # each segment file's size
         try:
             for number, path in enumerate(self.paths):
                 fh = open(path, "rb")
@@ -67,6 +72,9 @@ class EwfMedia:
         if not self.chunk_size or not self.size:
             self.close()
             raise EwfError("no volume section: the image geometry is unknown")
+        if self.chunk_size > MAX_CHUNK:
+            self.close()
+            raise EwfError(f"chunks of {self.chunk_size} bytes: more than this reader takes")
         missing = -(-self.size // self.chunk_size) - len(self.chunks)
         if missing > 0:
             self.errors.append(
@@ -81,6 +89,7 @@ class EwfMedia:
         if head[:8] not in SIGNATURES:
             raise EwfError(f"{os.path.basename(self.paths[number])} is not an EWF segment file")
         end = os.fstat(fh.fileno()).st_size
+        self._ends.append(end)
         pos, seen = 13, set()
         sectors: list[tuple[int, int]] = []
         tables: list[tuple[str, int, int]] = []
@@ -108,7 +117,7 @@ class EwfMedia:
                 )
         first = [t for t in tables if t[0] == "table"] or [t for t in tables if t[0] == "table2"]
         for _kind, body, limit in first:
-            self._table(number, fh, body, limit, sectors)
+            self._table(number, fh, body, min(limit, end), sectors)
 
     def _volume(self, fh: BinaryIO, body: int, size: int) -> None:
         fh.seek(body)
@@ -136,7 +145,7 @@ class EwfMedia:
             return
         count = struct.unpack_from("<I", header, 0)[0]
         base = struct.unpack_from("<Q", header, 8)[0]
-        raw = fh.read(4 * count)
+        raw = fh.read(4 * max(0, min(count, (limit - body - 24) // 4)))  # no more than it holds
         count = len(raw) // 4
         entries = struct.unpack(f"<{count}I", raw[: 4 * count])
         starts = [base + (e & 0x7FFFFFFF) for e in entries]
@@ -144,8 +153,10 @@ class EwfMedia:
             start = starts[i]
             if i + 1 < count:
                 stop = starts[i + 1]
-            else:  # the last chunk ends with its sectors section (or this table)
-                stop = next((e for s, e in sectors if s <= start < e), body - DESCRIPTOR)
+            else:  # the last chunk ends with its sectors section, or with this table section
+                # when the chunks are inside it (EWF-S01, SMART), else where the table starts
+                inside = limit if body <= start < limit else body - DESCRIPTOR
+                stop = next((e for s, e in sectors if s <= start < e), inside)
             self.chunks.append(_Chunk(segment, start, max(0, stop - start), bool(entry >> 31)))
 
     # --- reading ---------------------------------------------------------------------------------
@@ -157,7 +168,7 @@ class EwfMedia:
             return cached
         data = self._load(index)
         self._cache[index] = data
-        if len(self._cache) > CACHE_CHUNKS:
+        if len(self._cache) > min(CACHE_CHUNKS, max(1, CACHE_BYTES // self.chunk_size)):
             self._cache.popitem(last=False)
         return data
 
@@ -166,9 +177,13 @@ class EwfMedia:
         if index >= len(self.chunks):
             return bytes(max(0, want))  # said once, in `errors`: no table lists it
         chunk = self.chunks[index]
-        fh = self._files[chunk.segment]
+        fh, end = self._files[chunk.segment], self._ends[chunk.segment]
+        if chunk.offset >= end:
+            return self._zeros(index, want, "lies past the end of its segment file")
         fh.seek(chunk.offset)
-        stored = fh.read(chunk.size)
+        # A chunk takes at most a chunk's bytes and a checksum (zlib's worst case is a little
+        # more, with margin here); a damaged table can claim gigabytes.
+        stored = fh.read(min(chunk.size, end - chunk.offset, want + 4 + want // 16 + 64))
         if chunk.compressed:
             try:
                 data = zlib.decompressobj().decompress(stored, want)

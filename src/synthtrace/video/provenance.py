@@ -96,7 +96,7 @@ def video_metadata(found: VideoTags) -> Metadata:
     if comment is not None and comment.lstrip().startswith("{"):
         try:
             doc = json.loads(comment)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             doc = None
         if isinstance(doc, dict) and any(k in doc for k in GRAPH_KEYS):
             for key in GRAPH_KEYS:

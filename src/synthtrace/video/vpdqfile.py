@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ def parse_line(text: str) -> FrameHash:
         ts = float(m.group(4))
     except ValueError:
         raise VpdqFormatError(f"timestamp {m.group(4)!r} is not a number") from None
+    if not math.isfinite(ts):  # 1e999: the frames go into JSON, which has no infinity
+        raise VpdqFormatError(f"timestamp {m.group(4)!r} is not a finite number")
     return FrameHash(int(m.group(1)), quality, m.group(3).lower(), ts)
 
 
@@ -71,7 +74,7 @@ def parse_signal(text: str) -> list[FrameHash]:
     """Frames of a python-threatexchange vPDQ signal (JSON); VpdqFormatError when it is not one."""
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise VpdqFormatError(f"not JSON: {exc}") from None
     if not isinstance(doc, list):
         raise VpdqFormatError("a vPDQ signal is a JSON list of frames")
@@ -86,7 +89,13 @@ def parse_signal(text: str) -> list[FrameHash]:
             raise VpdqFormatError(f"frame {n} has no `quality` between 0 and 100")
         if isinstance(ts, bool) or not isinstance(ts, int | float):
             raise VpdqFormatError(f"frame {n} has a `timestamp` that is not a number")
-        out.append(FrameHash(n, quality, pdq.lower(), float(ts)))
+        try:
+            seconds = float(ts)  # an int past 1e308 overflows
+        except OverflowError:
+            seconds = math.inf
+        if not math.isfinite(seconds):  # NaN, Infinity, 1e999: JSON (the entry's frames) has none
+            raise VpdqFormatError(f"frame {n} has a `timestamp` that is not a finite number")
+        out.append(FrameHash(n, quality, pdq.lower(), seconds))
     return out
 
 

@@ -8,6 +8,7 @@ yields rows one at a time: a history of millions of visits streams through in co
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -102,6 +103,16 @@ def require(tables: dict[str, set[str]], what: str, needs: dict[str, set[str]]) 
 def pick(have: set[str], *wanted: str) -> str | None:
     """The first of `wanted` the table has (schemas rename columns across versions)."""
     return next((c for c in wanted if c in have), None)
+
+
+def kept(value: Any) -> Any:
+    """A raw cell as `extra` keeps it (a JSON column): numbers and text as they are, a BLOB as
+    text, and what JSON cannot hold (a REAL or JSON NaN or infinity) as its name."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bytes):
+        return text(value)
+    return value
 
 
 def text(value: Any) -> str | None:

@@ -21,6 +21,7 @@ from synthtrace.artifacts.readers.base import (
     Opened,
     Problems,
     columns,
+    kept,
     pick,
     require,
     text,
@@ -49,7 +50,7 @@ def _time(raw: object, problems: Problems, extra: dict[str, object]) -> str | No
     iso = times.webkit(raw)
     if iso is None and raw not in (None, 0):
         problems.note(OUT_OF_RANGE)
-        extra["raw_time"] = raw if isinstance(raw, int | float) else str(raw)
+        extra["raw_time"] = kept(raw) if isinstance(raw, int | float) else str(raw)
     return iso
 
 
@@ -91,7 +92,7 @@ class ChromiumHistory:
                 problems.note(OUT_OF_RANGE)
                 extra = {
                     **(extra or {}),
-                    "raw_time": raw if isinstance(raw, int | float) else str(raw),
+                    "raw_time": kept(raw) if isinstance(raw, int | float) else str(raw),
                 }
             yield Found(
                 VISIT,
@@ -139,7 +140,7 @@ class ChromiumHistory:
                 extra["url_chain"] = [text(u) for u in chain]
             for key in ("received", "total", "mime", "tab_url", "tab_referrer"):
                 if row.get(key) not in (None, ""):
-                    extra[key if key != "mime" else "mime_type"] = row[key]
+                    extra[key if key != "mime" else "mime_type"] = kept(row[key])
             if isinstance(row.get("state"), int):
                 extra["state"] = DOWNLOAD_STATES.get(row["state"], str(row["state"]))
             end = times.webkit(row.get("end"))

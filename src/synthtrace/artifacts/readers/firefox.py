@@ -25,6 +25,7 @@ from synthtrace.artifacts.readers.base import (
     Opened,
     Problems,
     columns,
+    kept,
     pick,
     require,
     text,
@@ -52,7 +53,7 @@ def _time(raw: object, problems: Problems, extra: dict[str, Any], ms: bool = Fal
     iso = times.unix_ms(raw) if ms else times.prtime(raw)
     if iso is None and raw not in (None, 0):
         problems.note(OUT_OF_RANGE)
-        extra["raw_time"] = raw if isinstance(raw, int | float) else str(raw)
+        extra["raw_time"] = kept(raw) if isinstance(raw, int | float) else str(raw)
     return iso
 
 
@@ -97,7 +98,7 @@ class FirefoxPlaces:
                 problems.note(OUT_OF_RANGE)
                 extra = {
                     **(extra or {}),
-                    "raw_time": raw if isinstance(raw, int | float) else str(raw),
+                    "raw_time": kept(raw) if isinstance(raw, int | float) else str(raw),
                 }
             yield Found(VISIT, url=text(url), title=text(page_title), time=iso, extra=extra)
         if {"moz_annos", "moz_anno_attributes"} <= set(tables):

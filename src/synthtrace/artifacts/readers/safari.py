@@ -17,6 +17,7 @@ from synthtrace.artifacts.readers.base import (
     Opened,
     Problems,
     columns,
+    kept,
     require,
     text,
 )
@@ -56,7 +57,8 @@ class SafariHistory:
             iso = times.cocoa(visit_time)
             if iso is None and visit_time is not None:
                 problems.note(OUT_OF_RANGE)
-                extra["raw_time"] = visit_time if isinstance(visit_time, int | float) else None
+                number = isinstance(visit_time, int | float)
+                extra["raw_time"] = kept(visit_time) if number else None
             yield Found(VISIT, url=text(url), title=text(page_title), time=iso, extra=extra or None)
 
 

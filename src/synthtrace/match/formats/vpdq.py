@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import lzma
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -51,6 +53,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 SIGNAL_COLUMNS = {"vpdq", "vpdq_signal", "video_vpdq", "vpdq signal", "signal"}
 ID_COLUMNS = {"id", "video", "video_id", "name", "label", "filename", "file_name", "file name"}
 SUFFIXES = (".vpdq.txt", ".vpdq", ".txt", ".csv")
+# What zipfile raises on a damaged zip, and on a damaged member (with its decompressors; an
+# encrypted member is a RuntimeError).
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError)
+MEMBER_ERRORS = (*ZIP_ERRORS, RuntimeError, zlib.error, lzma.LZMAError)
 
 
 def video_id(name: str) -> str:
@@ -156,11 +162,12 @@ class VpdqList:
             spool.seek(0)
             try:
                 archive = zipfile.ZipFile(spool)
-            except zipfile.BadZipFile as exc:
+            except ZIP_ERRORS as exc:  # a name not UTF-8 is a ValueError (UnicodeDecodeError)
                 raise FormatError(f"not a readable zip: {exc}") from exc
             with archive:
-                members = sorted(
-                    (i for i in archive.infolist() if not i.is_dir()), key=lambda i: i.filename
+                members = sorted(  # (ZipInfo.is_dir raises on an empty name)
+                    (i for i in archive.infolist() if not i.filename.endswith("/")),
+                    key=lambda i: i.filename,
                 )
                 if not members:
                     raise FormatError("the zip holds no file")
@@ -172,7 +179,7 @@ class VpdqList:
                     try:
                         with archive.open(info) as fh:
                             data = fh.read(limit + 1)
-                    except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
+                    except MEMBER_ERRORS as exc:
                         yield BadRecord(number, f"{label}: unreadable member: {exc}")
                         continue
                     if len(data) > limit:
