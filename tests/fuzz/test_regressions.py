@@ -48,7 +48,15 @@ def test_fuzzer_input_no_longer_escapes(path: Path) -> None:
 
 
 def test_every_finding_has_its_input() -> None:
-    assert {p.parent.name for p in INPUTS} >= {"zip", "tar", "xz", "ewf", "vpdq", "browser_sqlite"}
+    assert {p.parent.name for p in INPUTS} >= {
+        "zip",
+        "tar",
+        "xz",
+        "ewf",
+        "vpdq",
+        "browser_sqlite",
+        "vics",
+    }
 
 
 # --- archives: what the opener now yields ---------------------------------------------------------
@@ -267,6 +275,28 @@ def test_vics_key_that_is_not_utf8_is_a_format_error() -> None:
     doc = b'{"\xc0\x8fdata.context": "x#Media", "value": []}'
     with pytest.raises(FormatError, match="not UTF-8 JSON near byte"):
         list(VicsList().parse(io.BytesIO(doc), ReadOptions()))
+
+
+def test_vics_alternative_hashes_that_are_no_list_are_kept_not_fatal() -> None:
+    # The fuzzer made AlternativeHashes a number (999,692 executions in): iterating it escaped.
+    doc = json.dumps(
+        {
+            "odata.metadata": "x$metadata#Media",
+            "value": [
+                {
+                    "MediaID": 1,
+                    "MD5": "5DFCC0AAB2F3DB925B2D51BA73E48946",
+                    "Category": 1,
+                    "AlternativeHashes": 7,
+                }
+            ],
+        }
+    ).encode()
+    (record,) = list(VicsList().parse(io.BytesIO(doc), ReadOptions()))
+    assert isinstance(record, ListRecord)
+    assert record.hashes == [("md5", "5dfcc0aab2f3db925b2d51ba73e48946")]
+    assert record.extra is not None
+    assert record.extra["AlternativeHashes"] == [{"HashName": "", "HashValue": 7}]
 
 
 # --- EWF chunk reader -----------------------------------------------------------------------------

@@ -72,7 +72,11 @@ def media_record(number: int, media: Any) -> ParseItem:
             value = keys.get(kind)
             if isinstance(value, str) and value.strip():
                 hashes.append((kind, KINDS[kind].normalise(value)))
-        for alt in keys.get("alternativehashes") or []:
+        alternatives = keys.get("alternativehashes") or []
+        if not isinstance(alternatives, list):  # kept as it came, under no hash name
+            other.append({"HashName": "", "HashValue": _plain(alternatives)})
+            alternatives = []
+        for alt in alternatives:
             if not isinstance(alt, dict):
                 continue
             a = {str(k).lower(): v for k, v in alt.items()}
