@@ -24,7 +24,7 @@ from synthtrace.analyze.content import Content
 from synthtrace.analyze.models.analyzer import ModelAnalyzer
 from synthtrace.artifacts.readers.base import Opened, Problems
 from synthtrace.artifacts.readers.chromium import ChromiumHistory
-from synthtrace.artifacts.readers.firefox import FirefoxLogins
+from synthtrace.artifacts.readers.firefox import FirefoxLogins, file_uri_path
 from synthtrace.artifacts.sqlitecopy import DatabaseError, open_readonly, working_copy
 from synthtrace.evidence.archives import ArchiveError
 from synthtrace.evidence.entry import Entry
@@ -371,6 +371,18 @@ def _open_db(data: bytes, tmp_path: Path) -> sqlite3.Connection:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.parametrize(
+    ("uri", "path"),
+    [
+        ("file://[x/Downloads/a.jpg", "file://[x/Downloads/a.jpg"),  # found by the fuzzer
+        ("file:///C:/Users/a/Downloads/x%20y.jpg", "C:/Users/a/Downloads/x y.jpg"),
+        ("/home/a/x.jpg", "/home/a/x.jpg"),
+    ],
+)
+def test_firefox_download_target_that_is_no_url_is_kept_as_written(uri: str, path: str) -> None:
+    assert file_uri_path(uri) == path
 
 
 def test_sqlite_schema_error_quoting_bytes_that_are_not_utf8_is_a_database_error(

@@ -63,7 +63,10 @@ def file_uri_path(uri: str | None) -> str | None:
         return None
     if not uri.lower().startswith("file:"):
         return uri
-    path = unquote(urlsplit(uri).path)
+    try:
+        path = unquote(urlsplit(uri).path)
+    except ValueError:  # `file://[...` is no URL urlsplit can read: keep what was written
+        return uri
     if len(path) > 2 and path[0] == "/" and path[2] == ":":
         path = path[1:]  # /C:/... is a Windows drive path
     return path or None
