@@ -6,7 +6,7 @@
 #                (WeasyPrint lays the PDF out with Pango; the report's font is DejaVu Sans)
 #   poppler-utils - the report tests read the PDF back with pdftotext (test only)
 #   hashdeep   - benchmarks/throughput_bench.py times it as the baseline (bench only)
-#   postgresql - `make test` runs the suite again on a PostgreSQL server it starts itself
+#   postgresql - (initdb, pg_ctl) `make test` runs the suite again on a PostgreSQL server it starts itself
 #                (tests/pgserver.py); benchmarks/web_bench.py --database postgresql (test, bench)
 #   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev libavfilter-dev
 #   pkg-config g++ cmake - Meta's `vpdq` (dev extra) has no wheel on PyPI: pip builds it from
@@ -22,7 +22,7 @@
 #   ewf-tools  - ewfacquire makes E01 images with stored hashes, in segments with -S
 #   qemu-utils - qemu-img convert to VMDK, VHD, VHDX and QCOW2
 #   sleuthkit  - fls checks our file listing against The Sleuth Kit's
-#   testdisk   - PhotoRec, the baseline of benchmarks/carve_bench.py
+#   testdisk   - PhotoRec (photorec), the baseline of benchmarks/carve_bench.py
 #   xfsprogs   - an XFS volume filled from a prototype file (mkfs.xfs -p)
 #   exfatprogs - an exFAT volume (mkfs.exfat on an image file)
 #   cryptsetup-bin - a LUKS volume (luksFormat on an image file), recorded as encrypted
